@@ -1,0 +1,63 @@
+# Everything installs from nothing but python3 and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CORPUS := .cache/feedparser-corpus/tests
+FEEDPARSER_VERSION := 6.0.11
+
+.PHONY: help install demo test lint unit integration e2e bench corpus deploy clean
+
+help:
+	@echo "make demo   run the whole pipeline on the embedded AWS (moto), printing documents and deliveries"
+	@echo "make test   every check: ruff, cfn-lint, unit, integration and end-to-end tests"
+	@echo "make bench  the benchmark suite; writes docs/benchmarks.md"
+	@echo "make deploy sam build && sam deploy (needs an AWS account)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# feedparser's own test corpus, from its source distribution on PyPI, for the parser tests.
+$(CORPUS):
+	rm -rf .cache/feedparser-sdist .cache/feedparser-corpus
+	mkdir -p .cache/feedparser-sdist .cache/feedparser-corpus
+	$(PY) -m pip download --quiet --no-deps --no-binary :all: feedparser==$(FEEDPARSER_VERSION) -d .cache/feedparser-sdist
+	tar -xzf .cache/feedparser-sdist/feedparser-$(FEEDPARSER_VERSION).tar.gz -C .cache/feedparser-sdist
+	cp -r .cache/feedparser-sdist/feedparser-$(FEEDPARSER_VERSION)/tests $(CORPUS)
+
+corpus: $(STAMP) $(CORPUS)
+
+demo: $(STAMP)
+	$(VENV)/bin/gazette demo $(if $(OUT),--out $(OUT))
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check functions infra tests
+	$(VENV)/bin/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+integration: $(STAMP) $(CORPUS)
+	$(PY) -m pytest tests/integration -q
+
+e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e -q
+
+# pytest exits 5 when it collects nothing: that fails here like any other failure.
+test: $(STAMP) $(CORPUS) lint
+	$(PY) -m pytest tests -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
+
+deploy: $(STAMP)
+	sam build --use-container
+	sam deploy
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

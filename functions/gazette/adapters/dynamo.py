@@ -1,0 +1,333 @@
+"""DynamoDB adapters: the only code that knows item layouts and conditional expressions.
+
+Low-level client calls with hand-built attribute maps: cheaper in CPU than the resource layer, and
+every write that decides "first or not" is a condition evaluated by DynamoDB, never a read first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
+
+TRANSACTION_LIMIT = 100
+
+
+def s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def n(value: float | int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    """An item's attributes as Python values (S, N, BOOL, SS, L of S, NULL are all we store)."""
+    out: dict[str, Any] = {}
+    for key, attr in item.items():
+        (kind, value), = attr.items()
+        if kind == "N":
+            out[key] = float(value) if "." in value else int(value)
+        elif kind == "L":
+            out[key] = [next(iter(element.values())) for element in value]
+        elif kind == "NULL":
+            out[key] = None
+        else:
+            out[key] = value
+    return out
+
+
+def _cancelled_indexes(exc: BaseException) -> list[int]:
+    """Which items of a cancelled transaction failed their condition."""
+    reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+    return [index for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def transact_put_new(client: Any, puts: list[dict[str, Any]], *, key: str) -> tuple[list[int], list[int]]:
+    """Conditionally puts items that must not exist yet, up to a hundred per call.
+
+    Returns (indexes written, indexes that already existed). A transaction is all-or-nothing, so
+    when some items already exist they are set aside and the rest is written again.
+    """
+    written: list[int] = []
+    existing: list[int] = []
+    for start in range(0, len(puts), TRANSACTION_LIMIT):
+        pending = list(range(start, min(start + TRANSACTION_LIMIT, len(puts))))
+        while pending:
+            request = [{"Put": puts[index]} for index in pending]
+            try:
+                if len(request) == 1:
+                    client.put_item(**request[0]["Put"])
+                else:
+                    client.transact_write_items(TransactItems=request)
+            except AWS_ERRORS as exc:
+                code = error_code(exc)
+                if code == "ConditionalCheckFailedException":
+                    existing.extend(pending)
+                    break
+                if code == "TransactionCanceledException":
+                    failed = set(_cancelled_indexes(exc))
+                    if not failed:
+                        raise StoreError(f"transaction on {key} cancelled") from exc
+                    existing.extend(pending[i] for i in failed)
+                    pending = [index for i, index in enumerate(pending) if i not in failed]
+                    continue
+                raise StoreError(f"conditional write on {key} failed") from exc
+            written.extend(pending)
+            break
+    return written, existing
+
+
+# ------------------------------------------------------------------------------------------ feeds
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    feed_id: str
+    url: str
+    name: str
+    issuer: str | None
+    language: str
+    min_interval: int
+    fetch_link: bool
+    etag: str | None
+    last_modified: str | None
+    recent_ids: tuple[str, ...]
+    consecutive_failures: int
+
+
+class FeedStore:
+    RECENT_LIMIT = 400
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def put_feed(self, feed: dict[str, Any]) -> None:
+        """Registers or updates a feed's configuration, keeping its polling state."""
+        names = {"#url": "url", "#name": "name", "#lang": "language", "#region": "region"}
+        values = {
+            ":url": s(feed["url"]),
+            ":name": s(feed.get("name") or feed["feed_id"]),
+            ":lang": s(feed.get("language", "zh-Hans")),
+            ":region": s(feed.get("region") or ""),
+            ":interval": n(int(feed.get("min_interval", 900))),
+            ":enabled": {"BOOL": bool(feed.get("enabled", True))},
+            ":fetch": {"BOOL": bool(feed.get("fetch_link", True))},
+            ":zero": n(0),
+        }
+        sets = ["#url = :url", "#name = :name", "#lang = :lang", "#region = :region",
+                "min_interval = :interval", "enabled = :enabled", "fetch_link = :fetch",
+                "next_poll_at = if_not_exists(next_poll_at, :zero)"]
+        if feed.get("issuer"):
+            sets.append("issuer = :issuer")
+            values[":issuer"] = s(feed["issuer"])
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"feed_id": s(feed["feed_id"])},
+                UpdateExpression="SET " + ", ".join(sets),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except AWS_ERRORS as exc:
+            raise StoreError("saving a feed failed") from exc
+
+    def due_feeds(self, now: float) -> list[str]:
+        """Ids of enabled feeds whose next poll time has come."""
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "ProjectionExpression": "feed_id",
+            "FilterExpression": "enabled = :true AND next_poll_at <= :now",
+            "ExpressionAttributeValues": {":true": {"BOOL": True}, ":now": n(int(now))},
+        }
+        try:
+            while True:
+                page = self._client.scan(**kwargs)
+                ids.extend(item["feed_id"]["S"] for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return ids
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            raise StoreError("listing due feeds failed") from exc
+
+    def acquire(self, feed_id: str, owner: str, now: float, lease_seconds: int) -> FeedState | None:
+        """Takes the feed's lease and moves its next poll time, in one call; None if held or disabled.
+
+        The same owner (a retried message) may take it again. An unchanged feed (304) needs no
+        further write: the lease expires by itself before the next poll is due.
+        """
+        try:
+            item = self._client.update_item(
+                TableName=self.table,
+                Key={"feed_id": s(feed_id)},
+                UpdateExpression="SET lease_until = :until, lease_owner = :owner, last_checked_at = :now, "
+                "next_poll_at = min_interval + :now",
+                ConditionExpression="attribute_exists(feed_id) AND enabled = :true AND "
+                "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :owner)",
+                ExpressionAttributeValues={
+                    ":until": n(int(now) + lease_seconds),
+                    ":owner": s(owner),
+                    ":now": n(int(now)),
+                    ":true": {"BOOL": True},
+                },
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise StoreError("taking a feed lease failed") from exc
+        data = plain(item)
+        return FeedState(
+            feed_id=feed_id,
+            url=data["url"],
+            name=data.get("name", feed_id),
+            issuer=data.get("issuer") or None,
+            language=data.get("language", "zh-Hans"),
+            min_interval=int(data.get("min_interval", 900)),
+            fetch_link=bool(data.get("fetch_link", True)),
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            recent_ids=tuple(json.loads(data.get("recent_ids", "[]"))),
+            consecutive_failures=int(data.get("consecutive_failures", 0)),
+        )
+
+    def release(self, feed_id: str, owner: str, changes: dict[str, Any], remove: Sequence[str] = ()) -> None:
+        """Writes the poll's outcome and gives the lease back, if we still hold it."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":owner": s(owner)}
+        sets = []
+        for index, (key, value) in enumerate(changes.items()):
+            names[f"#k{index}"] = key
+            if isinstance(value, bool):
+                values[f":v{index}"] = {"BOOL": value}
+            elif isinstance(value, int | float):
+                values[f":v{index}"] = n(value)
+            else:
+                values[f":v{index}"] = s(str(value))
+            sets.append(f"#k{index} = :v{index}")
+        removals = ["lease_until", "lease_owner", *remove]
+        expression = ("SET " + ", ".join(sets) + " " if sets else "") + "REMOVE " + ", ".join(removals)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": {"feed_id": s(feed_id)},
+            "UpdateExpression": expression,
+            "ConditionExpression": "lease_owner = :owner",
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        try:
+            self._client.update_item(**request)
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return  # the lease expired and another poller took over: its write wins
+            raise StoreError("saving feed state failed") from exc
+
+    def get(self, feed_id: str) -> dict[str, Any] | None:
+        try:
+            item = self._client.get_item(TableName=self.table, Key={"feed_id": s(feed_id)}).get("Item")
+        except AWS_ERRORS as exc:
+            raise StoreError("reading a feed failed") from exc
+        return plain(item) if item else None
+
+    def list_feeds(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": self.table}
+        try:
+            while True:
+                page = self._client.scan(**kwargs)
+                items.extend(plain(item) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return items
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            raise StoreError("listing feeds failed") from exc
+
+
+class EntryClaims:
+    """One item per (feed, entry): the first poller to write it enqueues the entry."""
+
+    TTL_SECONDS = 400 * 86400
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def claim(self, feed_id: str, entry_ids: Sequence[str], owner: str, now: float) -> list[str]:
+        """Returns the ids this owner holds now: newly claimed, or claimed by it on an earlier try."""
+        puts = [
+            {
+                "TableName": self.table,
+                "Item": {
+                    "feed_id": s(feed_id),
+                    "entry_id": s(entry_id),
+                    "claimed_by": s(owner),
+                    "claimed_at": n(int(now)),
+                    "expires_at": n(int(now) + self.TTL_SECONDS),
+                },
+                "ConditionExpression": "attribute_not_exists(entry_id) OR claimed_by = :owner",
+                "ExpressionAttributeValues": {":owner": s(owner)},
+            }
+            for entry_id in entry_ids
+        ]
+        written, _ = transact_put_new(self._client, puts, key="entry claims")
+        return [entry_ids[index] for index in written]
+
+
+# -------------------------------------------------------------------------------------- documents
+class DocumentStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def put_new(self, items: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+        """Writes documents that do not exist yet; returns (created, already present) indexes."""
+        puts = [
+            {
+                "TableName": self.table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(doc_id)",
+            }
+            for item in items
+        ]
+        return transact_put_new(self._client, puts, key="documents")
+
+    def add_source(self, doc_id: str, source: str) -> None:
+        """Records another place the same document was found (a set: adding twice is harmless)."""
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"doc_id": s(doc_id)},
+                UpdateExpression="ADD sources :source",
+                ExpressionAttributeValues={":source": {"SS": [source]}},
+            )
+        except AWS_ERRORS as exc:
+            raise StoreError("recording a document source failed") from exc
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        try:
+            item = self._client.get_item(TableName=self.table, Key={"doc_id": s(doc_id)}).get("Item")
+        except AWS_ERRORS as exc:
+            raise StoreError("reading a document failed") from exc
+        return plain(item) if item else None
+
+    def scan_all(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": self.table}
+        try:
+            while True:
+                page = self._client.scan(**kwargs)
+                items.extend(plain(item) for item in page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    return items
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            raise StoreError("listing documents failed") from exc

@@ -1,0 +1,33 @@
+"""Sending mail through SES v2 as raw MIME: we render it ourselves (templates, unsubscribe headers)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+
+from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
+
+
+class MailRejected(ValueError):
+    """SES refused this message for good (e.g. the sender is not verified): retrying will not help."""
+
+
+class MailSender:
+    def __init__(self, client: Any, configuration_set: str | None = None) -> None:
+        self._client = client
+        self._configuration_set = configuration_set
+
+    def send(self, message: EmailMessage) -> str:
+        request: dict[str, Any] = {
+            "FromEmailAddress": str(message["From"].addresses[0].addr_spec),
+            "Destination": {"ToAddresses": [str(message["To"])]},
+            "Content": {"Raw": {"Data": message.as_bytes()}},
+        }
+        if self._configuration_set:
+            request["ConfigurationSetName"] = self._configuration_set
+        try:
+            return self._client.send_email(**request)["MessageId"]
+        except AWS_ERRORS as exc:
+            if error_code(exc) in {"MessageRejected", "MailFromDomainNotVerifiedException"}:
+                raise MailRejected(f"SES rejected the message: {error_code(exc)}") from exc
+            raise StoreError("sending mail failed") from exc

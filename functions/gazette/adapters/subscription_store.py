@@ -1,0 +1,266 @@
+"""Subscriptions in DynamoDB.
+
+Layout (one table, pk/sk):
+- `SUB#<id>` / `META`: the subscription, its state and hashed tokens (never a raw token).
+- `DOMAIN#<domain>` / `SUB#<id>`: one row per wanted domain, written only while confirmed, holding
+  what matching and delivery need. Finding a document's subscribers queries these rows.
+- `RATE#<address hash>#<day>` / `CONFIRMATIONS`: confirmation mails sent to an address that day.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from gazette.adapters.dynamo import plain, s
+from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
+from gazette.domain.subscriptions import (
+    Channel,
+    Mode,
+    Narrowing,
+    State,
+    Subscription,
+    SubscriptionError,
+    hash_token,
+)
+
+META = "META"
+
+
+def _subscription_from(data: dict[str, Any], subscription_id: str) -> Subscription:
+    narrowing = json.loads(data.get("narrowing", "{}"))
+    return Subscription(
+        subscription_id=subscription_id,
+        channel=Channel(data["channel"]),
+        target=data["target"],
+        domains=tuple(json.loads(data["domains"])),
+        mode=Mode(data.get("mode", "instant")),
+        locale=data.get("locale", "zh"),
+        narrowing=Narrowing(
+            keywords=tuple(narrowing.get("keywords", ())),
+            feeds=tuple(narrowing.get("feeds", ())),
+            issuers=tuple(narrowing.get("issuers", ())),
+            language=narrowing.get("language"),
+        ),
+        state=State(data.get("state", "pending")),
+        unsubscribe_token=data.get("unsubscribe_token", ""),
+    )
+
+
+def _narrowing_json(narrowing: Narrowing) -> str:
+    return json.dumps(
+        {
+            "keywords": list(narrowing.keywords),
+            "feeds": list(narrowing.feeds),
+            "issuers": list(narrowing.issuers),
+            "language": narrowing.language,
+        },
+        ensure_ascii=False,
+    )
+
+
+class SubscriptionStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    # ------------------------------------------------------------------ writes
+    def create_pending(
+        self,
+        subscription: Subscription,
+        *,
+        confirm_token: str,
+        confirm_expires_at: datetime,
+        manage_token: str,
+        webhook_secret: str | None = None,
+    ) -> None:
+        item = {
+            "pk": s(f"SUB#{subscription.subscription_id}"),
+            "sk": s(META),
+            "channel": s(subscription.channel.value),
+            "target": s(subscription.target),
+            "domains": s(json.dumps(list(subscription.domains))),
+            "mode": s(subscription.mode.value),
+            "locale": s(subscription.locale),
+            "narrowing": s(_narrowing_json(subscription.narrowing)),
+            "state": s(subscription.state.value),
+            "unsubscribe_token": s(subscription.unsubscribe_token),
+            "manage_token_hash": s(hash_token(manage_token)),
+            "confirm_token_hash": s(hash_token(confirm_token)),
+            "confirm_expires_at": {"N": str(int(confirm_expires_at.timestamp()))},
+            "created_at": s(datetime.now(UTC).isoformat()),
+        }
+        if webhook_secret:
+            item["secrets"] = s(json.dumps([webhook_secret]))
+        try:
+            self._client.put_item(TableName=self.table, Item=item,
+                                  ConditionExpression="attribute_not_exists(pk)")
+        except AWS_ERRORS as exc:
+            raise StoreError("creating a subscription failed") from exc
+
+    def count_confirmation(self, address_hash: str, day: str, limit: int) -> bool:
+        """Counts one confirmation mail for the address today; False once the daily limit is reached."""
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": s(f"RATE#{address_hash}#{day}"), "sk": s("CONFIRMATIONS")},
+                UpdateExpression="ADD sent :one SET expires_at = if_not_exists(expires_at, :ttl)",
+                ConditionExpression="attribute_not_exists(sent) OR sent < :limit",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit)},
+                    ":ttl": {"N": str(int(datetime.now(UTC).timestamp()) + 2 * 86400)},
+                },
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise StoreError("counting confirmation mails failed") from exc
+        return True
+
+    def confirm(self, subscription_id: str, token: str, now: datetime) -> Subscription:
+        """Single use: the token's hash is removed in the same transaction that confirms."""
+        current = self.get(subscription_id)
+        if current is None:
+            raise SubscriptionError("unknown or expired confirmation link")
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)},
+                    "UpdateExpression": "SET #state = :confirmed, confirmed_at = :now "
+                    "REMOVE confirm_token_hash, confirm_expires_at",
+                    "ConditionExpression": "#state = :pending AND confirm_token_hash = :hash "
+                    "AND confirm_expires_at > :epoch",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {
+                        ":confirmed": s(State.CONFIRMED.value),
+                        ":pending": s(State.PENDING.value),
+                        ":hash": s(hash_token(token)),
+                        ":now": s(now.isoformat()),
+                        ":epoch": {"N": str(int(now.timestamp()))},
+                    },
+                }
+            }
+        ]
+        confirmed = Subscription(**{**_as_dict(current), "state": State.CONFIRMED})
+        items.extend({"Put": {"TableName": self.table, "Item": row}} for row in self._index_rows(confirmed))
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except AWS_ERRORS as exc:
+            if error_code(exc) in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+                raise SubscriptionError("unknown or expired confirmation link") from exc
+            raise StoreError("confirming a subscription failed") from exc
+        return confirmed
+
+    def unsubscribe(self, subscription_id: str, token: str) -> bool:
+        """Ends a subscription by its unsubscribe token; True if it was active (idempotent)."""
+        current = self.get(subscription_id)
+        if current is None or current.unsubscribe_token != token:
+            raise SubscriptionError("unknown unsubscribe link")
+        if current.state is State.UNSUBSCRIBED:
+            return False
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)},
+                    "UpdateExpression": "SET #state = :gone",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":gone": s(State.UNSUBSCRIBED.value)},
+                }
+            }
+        ]
+        items.extend(
+            {"Delete": {"TableName": self.table,
+                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
+            for domain in current.domains
+        )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except AWS_ERRORS as exc:
+            raise StoreError("unsubscribing failed") from exc
+        return True
+
+    def disable(self, subscription_id: str, reason: str) -> None:
+        """Stops deliveries to an endpoint (e.g. it answered 410): its index rows go, its record stays."""
+        current = self.get(subscription_id)
+        if current is None:
+            return
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)},
+                    "UpdateExpression": "SET #state = :disabled, disabled_reason = :reason",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":disabled": s(State.DISABLED.value), ":reason": s(reason)},
+                }
+            }
+        ]
+        items.extend(
+            {"Delete": {"TableName": self.table,
+                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
+            for domain in current.domains
+        )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except AWS_ERRORS as exc:
+            raise StoreError("disabling a subscription failed") from exc
+
+    def _index_rows(self, subscription: Subscription) -> list[dict[str, Any]]:
+        return [
+            {
+                "pk": s(f"DOMAIN#{domain}"),
+                "sk": s(f"SUB#{subscription.subscription_id}"),
+                "channel": s(subscription.channel.value),
+                "target": s(subscription.target),
+                "domains": s(json.dumps(list(subscription.domains))),
+                "mode": s(subscription.mode.value),
+                "locale": s(subscription.locale),
+                "narrowing": s(_narrowing_json(subscription.narrowing)),
+                "state": s(subscription.state.value),
+                "unsubscribe_token": s(subscription.unsubscribe_token),
+            }
+            for domain in subscription.domains
+        ]
+
+    # ------------------------------------------------------------------ reads
+    def get(self, subscription_id: str) -> Subscription | None:
+        item = self.get_raw(subscription_id)
+        return _subscription_from(item, subscription_id) if item else None
+
+    def get_raw(self, subscription_id: str) -> dict[str, Any] | None:
+        try:
+            item = self._client.get_item(
+                TableName=self.table, Key={"pk": s(f"SUB#{subscription_id}"), "sk": s(META)}
+            ).get("Item")
+        except AWS_ERRORS as exc:
+            raise StoreError("reading a subscription failed") from exc
+        return plain(item) if item else None
+
+    def by_domain(self, domain: str, channel: Channel) -> list[Subscription]:
+        """Confirmed subscriptions that want `domain` through `channel`: reads only their rows."""
+        found: list[Subscription] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "FilterExpression": "channel = :channel",
+            "ExpressionAttributeValues": {":pk": s(f"DOMAIN#{domain}"), ":channel": s(channel.value)},
+        }
+        try:
+            while True:
+                page = self._client.query(**kwargs)
+                for item in page.get("Items", []):
+                    data = plain(item)
+                    found.append(_subscription_from(data, data["sk"].removeprefix("SUB#")))
+                if "LastEvaluatedKey" not in page:
+                    return found
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            raise StoreError("finding subscribers failed") from exc
+
+
+def _as_dict(subscription: Subscription) -> dict[str, Any]:
+    return {name: getattr(subscription, name) for name in Subscription.__slots__}

@@ -1,0 +1,55 @@
+"""One settings model per function, read once at cold start from the environment the template sets."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+
+class SchedulerSettings(_Settings):
+    feeds_table: str
+    feed_jobs_queue_url: str
+
+
+class PollerSettings(_Settings):
+    feeds_table: str
+    entries_table: str
+    entries_queue_url: str
+    allow_loopback: bool = False
+    lease_seconds: int = Field(default=150, ge=10)
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=20.0, gt=0)
+    max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+
+class IngestSettings(_Settings):
+    documents_table: str
+    documents_bucket: str
+    allow_loopback: bool = False
+    max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=60.0, gt=0)
+
+
+class PublisherSettings(_Settings):
+    documents_topic_arn: str
+
+
+class MailerSettings(_Settings):
+    subscriptions_table: str
+    idempotency_table: str
+    sender_address: str
+    public_base_url: str
+
+
+class WebhookSettings(_Settings):
+    subscriptions_table: str
+    idempotency_table: str
+    webhook_queue_url: str
+    webhook_dlq_url: str
+    allow_loopback: bool = False
+    delivery_timeout: float = Field(default=15.0, gt=0)

@@ -1,0 +1,324 @@
+"""Multi-label, explainable domain classifier for Chinese (Simplified and Traditional) and English
+government documents, configured entirely by the taxonomy data file.
+
+One Aho-Corasick automaton holds every term of every domain (Simplified, generated Traditional
+and lower-cased English forms), the rule contexts and the masks; each of title, document number
+and body is scanned once (leftmost-longest matches, English terms checked for word boundaries).
+
+Scoring (all parameters in the taxonomy file):
+
+* a term found in the title or the document number adds ``weight x location weight`` once;
+* in the body each occurrence at character offset ``p`` counts ``1 / (1 + p / body_decay_chars)``
+  and a term's body mass is capped at ``body_term_cap``: repetition deep in a long document adds
+  little, a single passing mention less still;
+* rules scale groups of a domain down when a context (e.g. public health) outweighs the domain's
+  core evidence; the context terms then appear in the evidence with negative weights;
+* the raw score of a domain is the sum of its evidence weights; the domain is chosen when the raw
+  score reaches the domain's threshold.  ``Classification.scores`` holds
+  ``raw / (raw + threshold)``: a number in [0, 1) where 0.5 is the decision point of every domain.
+
+Importing this module does no work and does not import pydantic or yaml; the taxonomy is loaded
+by ``default_classifier()`` (cached) or passed to ``Classifier``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from gazette.domain.model import Classification, Evidence
+
+if TYPE_CHECKING:
+    from gazette.domain.taxonomy import Taxonomy
+
+__all__ = ["Classifier", "default_classifier"]
+
+_LOCATIONS = ("title", "doc_number", "body")
+_TITLE, _DOC_NUMBER, _BODY = 0, 1, 2
+
+# Whitespace between two non-ASCII characters is an artefact of extraction (PDF line breaks
+# inside Chinese words): drop it.  Any other run of whitespace becomes one space.
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    return _SPACES.sub(" ", _CJK_GAP.sub("", text)).lower()
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    canonical: str
+    domain: int
+    group: str
+    weight: float
+    locations: tuple[bool, bool, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _ContextTerm:
+    canonical: str
+    context: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    name: str
+    when: tuple[str, ...]
+    unless: tuple[str, ...]
+    scale: tuple[str, ...] | None
+    factor: float
+    margin: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Domain:
+    name: str
+    threshold: float
+    weights: tuple[float, float, float]
+    rules: tuple[_Rule, ...]
+
+
+class _Hit:
+    """What one location of one document holds for one canonical term."""
+
+    __slots__ = ("count", "mass", "surface", "surface_count")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.mass = 0.0
+        self.surface = ""
+        self.surface_count = 0
+
+
+class Classifier:
+    """Classifies documents into the taxonomy's domains.  Build once; ``classify`` is reentrant."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        scoring = taxonomy.scoring
+        self._decay = float(scoring.body_decay_chars)
+        self._cap = float(scoring.body_term_cap)
+        self._named_fraction = float(scoring.named_fraction)
+        self._unnamed_body_factor = float(scoring.unnamed_body_factor)
+        self._domains: list[_Domain] = []
+        self._terms: list[_Term] = []
+        self._contexts: list[_ContextTerm] = []
+        # key -> [exact-or-prefix, targets]; a target is ("t", term id) or ("c", context id)
+        keys: dict[str, tuple[bool, list[tuple[str, int]]]] = {}
+
+        def add(form: str, prefix: bool, target: tuple[str, int] | None) -> None:
+            entry = keys.setdefault(form, (prefix, []))
+            if entry[0] != prefix and target is not None:
+                # Exact wins over prefix when one surface form is listed both ways.
+                entry = keys[form] = (False, entry[1])
+            if target is not None:
+                entry[1].append(target)
+
+        def forms(term: str, lang: str) -> tuple[bool, tuple[str, ...]]:
+            prefix = lang == "en" and term.endswith("*")
+            base = term[:-1].rstrip() if prefix else term
+            return prefix, taxonomy.variants(base, lang)
+
+        for index, (name, domain) in enumerate(taxonomy.domains.items()):
+            self._domains.append(
+                _Domain(
+                    name=name,
+                    threshold=float(domain.threshold),
+                    weights=tuple(taxonomy.location_weight(name, loc) for loc in _LOCATIONS),  # type: ignore[arg-type]
+                    rules=tuple(
+                        _Rule(
+                            rule.name,
+                            tuple(rule.when),
+                            tuple(rule.unless),
+                            tuple(rule.scale) if rule.scale is not None else None,
+                            float(rule.factor),
+                            float(rule.margin),
+                        )
+                        for rule in domain.rules
+                    ),
+                )
+            )
+            for group_name, group in domain.groups.items():
+                where = set(group.where or _LOCATIONS)
+                allowed = tuple(loc in where for loc in _LOCATIONS)
+                for lang, _, term, override in group.items():
+                    term_id = len(self._terms)
+                    self._terms.append(
+                        _Term(term, index, group_name, float(override or group.weight), allowed)  # type: ignore[arg-type]
+                    )
+                    prefix, variants = forms(term, lang)
+                    for form in variants:
+                        add(form, prefix, ("t", term_id))
+        for context_name, terms in taxonomy.contexts.items():
+            for lang, _, term, override in terms.items():
+                context_id = len(self._contexts)
+                self._contexts.append(_ContextTerm(term, context_name, float(override or 1.0)))
+                prefix, variants = forms(term, lang)
+                for form in variants:
+                    add(form, prefix, ("c", context_id))
+        for lang, _, term, _ in taxonomy.masks.items():
+            prefix, variants = forms(term, lang)
+            for form in variants:
+                add(form, prefix, None)
+
+        automaton = ahocorasick.Automaton()
+        self._targets: list[tuple[tuple[str, int], ...]] = []
+        for form, (prefix, targets) in keys.items():
+            english = form.isascii()
+            automaton.add_word(form, (len(self._targets), len(form), english, prefix, form))
+            self._targets.append(tuple(dict.fromkeys(targets)))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return tuple(domain.name for domain in self._domains)
+
+    # ----------------------------------------------------------------------------------------
+
+    def _scan(self, text: str, body: bool) -> dict[int, list]:
+        """One pass of the automaton: key id -> [count, mass, surface form]."""
+        text = _normalise(text)
+        if not text:
+            return {}
+        found: dict[int, list] = {}
+        length = len(text)
+        decay = self._decay
+        for end, (key_id, size, english, prefix, form) in self._automaton.iter_long(text):
+            start = end - size + 1
+            if english:
+                if start > 0 and _is_word_char(text[start - 1]):
+                    continue
+                if not prefix and end + 1 < length and _is_word_char(text[end + 1]):
+                    continue
+            weight = 1.0 / (1.0 + start / decay) if body else 1.0
+            record = found.get(key_id)
+            if record is None:
+                found[key_id] = [1, weight, form]
+            else:
+                record[0] += 1
+                record[1] += weight
+        return found
+
+    def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
+        """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the
+        threshold) and the evidence for every domain that has any."""
+        scans = (
+            self._scan(title or "", body=False),
+            self._scan(doc_number or "", body=False),
+            self._scan(body or "", body=True),
+        )
+        # Aggregate matches per canonical term and per context term, per location.
+        term_hits: dict[tuple[int, int], _Hit] = {}
+        context_hits: dict[tuple[int, int], _Hit] = {}
+        for location, found in enumerate(scans):
+            for key_id, (count, mass, form) in found.items():
+                for kind, target in self._targets[key_id]:
+                    table = term_hits if kind == "t" else context_hits
+                    hit = table.get((target, location))
+                    if hit is None:
+                        hit = table[(target, location)] = _Hit()
+                    hit.count += count
+                    hit.mass += mass
+                    if count > hit.surface_count:
+                        hit.surface, hit.surface_count = form, count
+
+        cap = self._cap
+
+        def strength(hit: _Hit, location: int) -> float:
+            return min(hit.mass, cap) if location == _BODY else 1.0
+
+        # Per domain: evidence rows [term, where, count, value, group].
+        rows: dict[int, list[list]] = {}
+        for (term_id, location), hit in term_hits.items():
+            term = self._terms[term_id]
+            if not term.locations[location]:
+                continue
+            domain = self._domains[term.domain]
+            value = term.weight * domain.weights[location] * strength(hit, location)
+            if value:
+                rows.setdefault(term.domain, []).append(
+                    [hit.surface, _LOCATIONS[location], hit.count, value, term.group]
+                )
+
+        # The title's focus: body evidence of a domain the title does not name counts less when
+        # the title names another domain.
+        named = {
+            index
+            for index, domain_rows in rows.items()
+            if sum(row[3] for row in domain_rows if row[1] != "body")
+            >= self._named_fraction * self._domains[index].threshold
+        }
+        if named and self._unnamed_body_factor != 1.0:
+            for index, domain_rows in rows.items():
+                if index not in named:
+                    for row in domain_rows:
+                        if row[1] == "body":
+                            row[3] *= self._unnamed_body_factor
+
+        # Context strength per (context term, location), before domain location weights.
+        contexts: dict[str, list[tuple[str, int, int, float]]] = {}
+        for (context_id, location), hit in context_hits.items():
+            context = self._contexts[context_id]
+            contexts.setdefault(context.context, []).append(
+                (hit.surface, location, hit.count, context.weight * strength(hit, location))
+            )
+
+        scores: dict[str, float] = {}
+        evidence: dict[str, tuple[Evidence, ...]] = {}
+        chosen: list[str] = []
+        for index, domain in enumerate(self._domains):
+            domain_rows = rows.get(index, [])
+            extra: list[list] = []
+            for rule in domain.rules:
+                when = [
+                    (surface, location, count, value * domain.weights[location])
+                    for name in rule.when
+                    for surface, location, count, value in contexts.get(name, ())
+                ]
+                when_score = sum(item[3] for item in when)
+                if when_score <= 0:
+                    continue
+                unless_score = sum(row[3] for row in domain_rows if row[4] in rule.unless)
+                if when_score <= rule.margin * unless_score:
+                    continue
+                removed = 0.0
+                for row in domain_rows:
+                    if rule.scale is None or row[4] in rule.scale:
+                        removed += row[3] * (1.0 - rule.factor)
+                        row[3] *= rule.factor
+                if removed <= 0:
+                    continue
+                for surface, location, count, value in when:
+                    extra.append(
+                        [surface, _LOCATIONS[location], count, -removed * value / when_score, "rule"]
+                    )
+            all_rows = domain_rows + extra
+            raw = max(0.0, sum(row[3] for row in all_rows))
+            scores[domain.name] = round(raw / (raw + domain.threshold), 4)
+            if raw >= domain.threshold:
+                chosen.append(domain.name)
+            if all_rows:
+                all_rows.sort(key=lambda row: (-abs(row[3]), row[0]))
+                evidence[domain.name] = tuple(
+                    Evidence(term=row[0], where=row[1], count=row[2], weight=round(row[3], 4))
+                    for row in all_rows
+                )
+        return Classification(domains=tuple(chosen), scores=scores, evidence=evidence)
+
+
+@functools.cache
+def default_classifier() -> Classifier:
+    """The classifier built from the packaged taxonomy (built once per process)."""
+    from gazette.domain.taxonomy import load_taxonomy
+
+    return Classifier(load_taxonomy())

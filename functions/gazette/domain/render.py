@@ -1,0 +1,179 @@
+"""Renders alert and confirmation mails: multipart text + HTML from autoescaped Jinja2 templates.
+
+Everything that came from a feed is untrusted: summaries are cleaned with nh3 (no script, no event
+handler, no javascript: link survives), titles are folded to one line before they reach a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from functools import cache
+from datetime import UTC, datetime
+
+import nh3
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gazette.messages import DocumentOut
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_TAGS = re.compile(r"<[^>]*>")
+
+TEXTS = {
+    "zh": {
+        "lang": "zh-CN",
+        "intro": "您订阅的领域有新的政府文件：",
+        "domains": "领域",
+        "why": "依据",
+        "footer": "您收到此邮件是因为订阅了政府公报提醒。",
+        "manage": "管理订阅",
+        "unsubscribe": "退订",
+        "subject_one": "【政府公报提醒】{title}",
+        "confirm_subject": "请确认您的政府公报提醒订阅",
+        "confirm_intro": "有人（希望是您）用此邮箱订阅了政府公报提醒。确认之前，我们不会再发送任何邮件。",
+        "confirm_button": "确认订阅",
+        "confirm_ignore": "如果不是您本人操作，请忽略此邮件，订阅将在 48 小时后失效。",
+    },
+    "en": {
+        "lang": "en",
+        "intro": "New government documents in the domains you follow:",
+        "domains": "Domains",
+        "why": "Why",
+        "footer": "You receive this because you subscribed to gazette alerts.",
+        "manage": "Manage subscription",
+        "unsubscribe": "Unsubscribe",
+        "subject_one": "[Gazette alert] {title}",
+        "confirm_subject": "Please confirm your gazette alerts subscription",
+        "confirm_intro": "Someone (hopefully you) subscribed this address to gazette alerts. "
+        "Nothing else is sent until you confirm.",
+        "confirm_button": "Confirm subscription",
+        "confirm_ignore": "If this was not you, ignore this mail; the request expires in 48 hours.",
+    },
+}
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("gazette", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def one_line(text: str, limit: int = 180) -> str:
+    """Folds a feed-supplied string for use in a header: no CR/LF, no control characters."""
+    folded = " ".join(_CONTROL.sub(" ", text or "").split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+def clean_html(fragment: str) -> str:
+    """Feed HTML reduced to harmless markup: nh3 drops scripts, handlers and unsafe URL schemes."""
+    return nh3.clean(fragment or "", url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def plain_text(fragment: str) -> str:
+    return " ".join(_TAGS.sub(" ", nh3.clean(fragment or "", tags=set())).split())
+
+
+def _safe_url(url: str | None) -> str | None:
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+@dataclass(frozen=True, slots=True)
+class MailIdentity:
+    sender: str
+    recipient: str
+    unsubscribe_url: str  # RFC 8058 one-click target (POST) and the page a GET shows
+    manage_url: str
+
+
+def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> EmailMessage:
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display_name="Gazette alerts", addr_spec=identity.sender)
+    message["To"] = identity.recipient
+    message["Subject"] = one_line(subject)
+    message["Date"] = format_datetime(datetime.now(UTC))
+    domain = identity.sender.rsplit("@", 1)[-1]
+    message["Message-ID"] = make_msgid(idstring=message_key[:40], domain=domain)
+    return message
+
+
+def render_alert(
+    documents: list[DocumentOut],
+    identity: MailIdentity,
+    *,
+    locale: str,
+    labels: dict[str, str],
+    message_key: str,
+) -> EmailMessage:
+    """One mail about one document (instant) or several (a digest)."""
+    texts = TEXTS.get(locale, TEXTS["zh"])
+    views = [
+        {
+            "title": one_line(doc.title, 300),
+            "url": _safe_url(doc.url),
+            "issuer": doc.issuer,
+            "doc_number": doc.doc_number,
+            "published": doc.published.isoformat() if doc.published else None,
+            "domain_labels": [labels.get(domain, domain) for domain in doc.domains],
+            "evidence": [
+                f"{labels.get(domain, domain)}: " + ", ".join(f"{e.term} ({e.where})" for e in items[:4])
+                for domain, items in doc.evidence.items()
+                if items and domain in doc.domains
+            ],
+            "summary_html": clean_html(doc.summary),
+            "summary_text": plain_text(doc.summary),
+        }
+        for doc in documents
+    ]
+    if len(documents) == 1:
+        subject = texts["subject_one"].format(title=views[0]["title"])
+    else:
+        subject = texts["subject_one"].format(title=f"{len(documents)}")
+    context = {
+        "t": texts,
+        "subject": one_line(subject),
+        "documents": views,
+        "unsubscribe_url": identity.unsubscribe_url,
+        "manage_url": identity.manage_url,
+    }
+    env = _environment()
+    message = _new_message(identity, subject, message_key=message_key)
+    message["List-Unsubscribe"] = f"<{identity.unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(env.get_template("mail/alert.txt.j2").render(context), cte="base64")
+    message.add_alternative(env.get_template("mail/alert.html.j2").render(context), subtype="html",
+                            cte="base64")
+    return message
+
+
+def render_confirmation(
+    identity: MailIdentity,
+    *,
+    confirm_url: str,
+    domains: list[str],
+    locale: str,
+    labels: dict[str, str],
+    message_key: str,
+) -> EmailMessage:
+    texts = TEXTS.get(locale, TEXTS["zh"])
+    context = {
+        "t": texts,
+        "subject": texts["confirm_subject"],
+        "confirm_url": confirm_url,
+        "domain_labels": [labels.get(domain, domain) for domain in domains],
+    }
+    env = _environment()
+    message = _new_message(identity, texts["confirm_subject"], message_key=message_key)
+    message["List-Unsubscribe"] = f"<{identity.unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(env.get_template("mail/confirm.txt.j2").render(context), cte="base64")
+    message.add_alternative(env.get_template("mail/confirm.html.j2").render(context), subtype="html",
+                            cte="base64")
+    return message

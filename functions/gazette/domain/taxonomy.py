@@ -1,0 +1,364 @@
+"""The domain taxonomy: a YAML data file, validated at load into pydantic models.
+
+The packaged file is ``gazette/data/taxonomy.yaml``; its header explains the format and how a
+document is scored.  ``load_taxonomy()`` reads it (or another file) and raises ``TaxonomyError``
+with the line number of the offending entry when the file is broken, so a user who adds a domain
+or a term gets told exactly where a mistake is.
+
+Traditional Chinese forms of the (Simplified) Chinese terms are generated at load from a
+character map (``s2t.tsv`` beside the taxonomy: ``simplified<TAB>traditional [alternative ...]``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+)
+
+__all__ = [
+    "LOCATIONS",
+    "Domain",
+    "Rule",
+    "Scoring",
+    "Taxonomy",
+    "TaxonomyError",
+    "TermGroup",
+    "TermList",
+    "WeightedTerm",
+    "load_taxonomy",
+]
+
+LOCATIONS: tuple[str, ...] = ("title", "doc_number", "body")
+Location = Literal["title", "doc_number", "body"]
+Language = Literal["zh", "en"]
+
+# Most variants a Chinese term may expand to (characters with several Traditional forms multiply).
+_MAX_VARIANTS = 16
+_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+Name = Annotated[str, StringConstraints(pattern=_NAME_PATTERN, max_length=64)]
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Weight = Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is unreadable or invalid; the message names the file and the line."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class WeightedTerm(_Model):
+    """A term whose weight overrides its group's weight."""
+
+    term: Term
+    weight: Weight
+
+
+TermItem = Term | WeightedTerm
+
+
+class TermList(_Model):
+    """Terms by language: ``zh`` (Simplified; Traditional generated) and ``en`` (any case)."""
+
+    zh: list[TermItem] = Field(default_factory=list)
+    en: list[TermItem] = Field(default_factory=list)
+
+    def items(self) -> Iterator[tuple[Language, int, str, float | None]]:
+        """(language, index, term, weight override or None) for every term."""
+        for lang in ("zh", "en"):
+            for index, item in enumerate(getattr(self, lang)):
+                if isinstance(item, WeightedTerm):
+                    yield lang, index, item.term, item.weight
+                else:
+                    yield lang, index, item, None
+
+
+class TermGroup(TermList):
+    """Terms of one domain sharing a weight (and optionally restricted to some locations)."""
+
+    weight: Weight
+    where: list[Location] | None = Field(default=None, min_length=1)
+
+
+class LocationWeights(_Model):
+    title: NonNegative
+    doc_number: NonNegative
+    body: NonNegative
+
+    def get(self, location: str) -> float:
+        return float(getattr(self, location))
+
+
+class Scoring(_Model):
+    weights: LocationWeights
+    body_decay_chars: Positive = 2000.0
+    body_term_cap: Positive = 1.5
+    # When the title (or document number) names some domain, body evidence of a domain it does
+    # not name is multiplied by unnamed_body_factor.  "Names" means: that domain's title and
+    # doc_number evidence reaches named_fraction of its threshold.
+    named_fraction: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.5
+    unnamed_body_factor: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+
+
+class Rule(_Model):
+    """Scale some groups of a domain by ``factor`` when the ``when`` contexts outweigh the
+    ``unless`` groups (both scored like terms: location weights, body decay and cap)."""
+
+    name: Text
+    when: list[Name] = Field(min_length=1)
+    unless: list[Name] = Field(default_factory=list)
+    scale: list[Name] | None = Field(default=None, min_length=1)
+    factor: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    margin: Positive = 1.0
+
+
+class Labels(_Model):
+    zh: Text
+    en: Text
+
+
+class Domain(_Model):
+    labels: Labels
+    description: Text
+    threshold: Positive
+    weights: LocationWeights | None = None
+    groups: dict[Name, TermGroup] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class Taxonomy(_Model):
+    """The whole taxonomy: scoring parameters, masks, named contexts and the domains."""
+
+    version: Literal[1]
+    scoring: Scoring
+    script_variants: Text | None = "s2t.tsv"
+    masks: TermList = Field(default_factory=TermList)
+    contexts: dict[Name, TermList] = Field(default_factory=dict)
+    domains: dict[Name, Domain] = Field(min_length=1)
+
+    _s2t: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr(default="<taxonomy>")
+
+    @property
+    def source(self) -> str:
+        """Where the taxonomy was read from."""
+        return self._source
+
+    def location_weight(self, domain: str, location: str) -> float:
+        override = self.domains[domain].weights
+        return (override or self.scoring.weights).get(location)
+
+    def variants(self, term: str, lang: str) -> tuple[str, ...]:
+        """The surface forms a term is matched as: English lower-cased; Chinese as written plus
+        its Traditional forms generated from the character map."""
+        if lang == "en":
+            return (term.lower(),)
+        options = [self._s2t.get(char, (char,)) for char in term]
+        forms = [term]
+        for combo in itertools.islice(itertools.product(*options), _MAX_VARIANTS):
+            form = "".join(combo)
+            if form not in forms:
+                forms.append(form)
+        return tuple(forms)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def _packaged_data() -> Any:
+    return resources.files("gazette").joinpath("data")
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and validate a taxonomy file (default: the packaged ``taxonomy.yaml``).
+
+    Raises ``TaxonomyError`` (a ``ValueError``) with one line naming the file, the line number
+    and the problem when the file is missing, is not valid YAML or does not fit the schema.
+    """
+    if path is None:
+        resource = _packaged_data().joinpath("taxonomy.yaml")
+        name, base = "taxonomy.yaml", None
+        try:
+            text = resource.read_text(encoding="utf-8")
+        except OSError as exc:  # pragma: no cover - broken installation
+            raise TaxonomyError(f"taxonomy.yaml: cannot read the packaged taxonomy: {exc}") from exc
+    else:
+        file = Path(path)
+        name, base = str(file), file.parent
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TaxonomyError(f"{name}: cannot read the taxonomy file: {exc}") from exc
+
+    root, data = _parse_yaml(text, name)
+    try:
+        taxonomy = Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise TaxonomyError(_located(name, root, error["loc"], error["msg"])) from None
+
+    problem = _check_references(taxonomy)
+    if problem is not None:
+        loc, message = problem
+        raise TaxonomyError(_located(name, root, loc, message))
+
+    taxonomy._source = name
+    if taxonomy.script_variants is not None:
+        taxonomy._s2t = _load_script_map(taxonomy.script_variants, base, name, root)
+    return taxonomy
+
+
+def _parse_yaml(text: str, name: str) -> tuple[Any, Any]:
+    """Compose the YAML (nodes carry line numbers) and construct the plain data from it."""
+    import yaml  # imported here: only loading needs it
+
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise TaxonomyError(f"{name}{line}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{name}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        raise TaxonomyError(f"{name}, line 1: the taxonomy file is empty")
+    duplicate = _find_duplicate_key(root)
+    if duplicate is not None:
+        line, key = duplicate
+        raise TaxonomyError(f"{name}, line {line}: duplicate key {key!r}")
+    return root, data
+
+
+def _find_duplicate_key(node: Any) -> tuple[int, str] | None:
+    import yaml
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        return key.start_mark.line + 1, key.value
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return None
+
+
+def _node_at(root: Any, loc: tuple[Any, ...]) -> tuple[Any, list[str]]:
+    """Follow a pydantic error location through the YAML nodes: the deepest node reached and
+    the readable path to it (location parts that are not in the file, e.g. union branch names,
+    are skipped)."""
+    import yaml
+
+    node, path = root, []
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    node = value
+                    path.append(part)
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            path.append(f"[{part}]")
+    return node, path
+
+
+def _located(name: str, root: Any, loc: tuple[Any, ...], message: str) -> str:
+    node, path = _node_at(root, tuple(loc))
+    line = node.start_mark.line + 1 if node is not None else 1
+    where = "".join(p if p.startswith("[") else f".{p}" for p in path).lstrip(".") or "(top level)"
+    return f"{name}, line {line}: {where}: {message}"
+
+
+def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
+    """Cross-entry checks the schema cannot express: rule references and duplicate terms."""
+    for domain_name, domain in taxonomy.domains.items():
+        seen: dict[tuple[str, str], str] = {}
+        for group_name, group in domain.groups.items():
+            for lang, index, term, _ in group.items():
+                key = (lang, term.lower())
+                if key in seen:
+                    return (
+                        ("domains", domain_name, "groups", group_name, lang, index),
+                        f"term {term!r} is already listed in group {seen[key]!r} of this domain",
+                    )
+                seen[key] = group_name
+        for index, rule in enumerate(domain.rules):
+            for field, names, known, kind in (
+                ("when", rule.when, taxonomy.contexts, "context"),
+                ("unless", rule.unless, domain.groups, "group of this domain"),
+                ("scale", rule.scale or [], domain.groups, "group of this domain"),
+            ):
+                for position, ref in enumerate(names):
+                    if ref not in known:
+                        return (
+                            ("domains", domain_name, "rules", index, field, position),
+                            f"unknown {kind} {ref!r} (known: {', '.join(sorted(known)) or 'none'})",
+                        )
+    return None
+
+
+_HAN = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134f]$")
+
+
+def _load_script_map(
+    file_name: str, base: Path | None, name: str, root: Any
+) -> dict[str, tuple[str, ...]]:
+    """Read the Simplified→Traditional character map named by ``script_variants``."""
+    packaged = _packaged_data().joinpath(file_name)
+    candidates: list[Any] = [base / file_name] if base is not None else []
+    candidates.append(packaged)
+    for candidate in candidates:
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8")
+            map_name = str(candidate) if base is not None else file_name
+            break
+    else:
+        node, _ = _node_at(root, ("script_variants",))
+        raise TaxonomyError(
+            f"{name}, line {node.start_mark.line + 1}: script_variants: file {file_name!r} not found"
+        )
+
+    mapping: dict[str, tuple[str, ...]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        forms = parts[1].split() if len(parts) == 2 else []
+        if not (_HAN.match(parts[0]) and forms and all(_HAN.match(f) for f in forms)):
+            raise TaxonomyError(
+                f"{map_name}, line {number}: expected 'simplified<TAB>traditional [alternative ...]', "
+                f"one character each, got {raw!r}"
+            )
+        mapping[parts[0]] = tuple(dict.fromkeys(forms))
+    return mapping

@@ -1,0 +1,91 @@
+"""Messages between the stages (queue bodies) and the outbound `document.created` event.
+
+Inbound and outbound messages are pydantic models kept apart from the domain objects and from the
+stored items. The outbound event is versioned; its JSON schema is published under docs/schemas/.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_EVENT_BYTES = 20 * 1024
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedJob(_Message):
+    """scheduler -> poller: poll this feed once."""
+
+    feed_id: str = Field(min_length=1, max_length=200)
+    scheduled_at: datetime
+
+
+class EntryMessage(_Message):
+    """poller -> ingest: one new feed entry, claimed exactly once."""
+
+    feed_id: str = Field(min_length=1, max_length=200)
+    entry_id: str = Field(min_length=1, max_length=200)
+    title: str = ""
+    link: str | None = None
+    summary: str = ""
+    published: datetime | None = None
+    issuer: str | None = None
+    language: str = "zh-Hans"
+    fetch_link: bool = True
+
+
+class EvidenceOut(_Message):
+    term: str
+    where: str
+    count: int
+
+
+class DocumentOut(_Message):
+    id: str
+    doc_number: str | None = None
+    issuer: str | None = None
+    title: str
+    published: date | None = None
+    url: str | None = None
+    feed_id: str
+    language: str
+    domains: list[str]
+    scores: dict[str, float] = Field(default_factory=dict)
+    evidence: dict[str, list[EvidenceOut]] = Field(default_factory=dict)
+    summary: str = Field(default="", description="The opening of the text, at most 600 characters.")
+    text_url: str = Field(description="Where the full text is kept (s3://bucket/key).")
+
+
+class DocumentCreated(_Message):
+    """The public event: one per new document, on SNS and to webhooks. Version 1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="document.created")
+
+    type: Literal["document.created"] = "document.created"
+    version: Literal["1"] = "1"
+    id: str = Field(description="Stable event id: the same document always gives the same id.")
+    occurred_at: datetime
+    document: DocumentOut
+
+
+class WebhookPing(_Message):
+    type: Literal["ping"] = "ping"
+    version: Literal["1"] = "1"
+    id: str
+    occurred_at: datetime
+
+
+class WebhookDeliveryJob(_Message):
+    """webhooks fan-out -> webhooks delivery: one event for one endpoint, retried on a schedule."""
+
+    type: Literal["webhook.delivery"] = "webhook.delivery"
+    delivery_id: str  # the webhook-id header: stable across retries
+    subscription_id: str
+    payload: str  # the exact JSON body that is signed and sent
+    attempt: int = Field(default=0, ge=0)
+    not_before: datetime | None = None

@@ -1,0 +1,140 @@
+"""Ingesting one feed entry: fetch what it links to, extract, split, classify, store each document once.
+
+The document id is derived from the document itself (issuer and number, else its text), and one
+conditional write per document decides whether it is new; a document met again only gains a source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from gazette.adapters.blobs import BlobStore
+from gazette.adapters.dynamo import DocumentStore, n, s
+from gazette.adapters.http import FetchResult
+from gazette.domain.documents import DocumentRecord, build_record
+from gazette.domain.extract import extract_text
+from gazette.domain.model import Classification, SplitDocument
+from gazette.domain.render import plain_text
+from gazette.domain.split import split_issue
+from gazette.messages import EntryMessage
+
+GONE = {404, 410}
+
+
+class EntryUnavailable(RuntimeError):
+    """The entry's link could not be read and there is no summary to keep instead."""
+
+
+@dataclass
+class IngestOutcome:
+    entry_id: str
+    created: list[DocumentRecord]
+    duplicates: list[str]
+    extraction: str
+
+
+def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | None) -> tuple[list[SplitDocument], str]:
+    """The documents an entry holds, and which extractor produced their text."""
+    summary_text = plain_text(entry.summary)
+    if entry.fetch_link and entry.link and fetch is not None:
+        result = fetch(entry.link)
+        if 200 <= result.status < 300:
+            extracted = extract_text(
+                result.body, result.headers.get("content-type"), urlsplit(result.url).path or None
+            )
+            documents = split_issue(extracted.text)
+            if len(documents) == 1 and not documents[0].doc_number and entry.title:
+                documents = [_with_title(documents[0], entry.title)]
+            if documents:
+                return documents, extracted.method
+        elif result.status not in GONE or not (summary_text or entry.title):
+            raise EntryUnavailable(f"link answered HTTP {result.status}")
+    if not (summary_text or entry.title):
+        raise EntryUnavailable("entry has neither a readable link nor a summary")
+    published = entry.published.date() if entry.published else None
+    documents = split_issue(summary_text) if summary_text else []
+    if len(documents) == 1 and not documents[0].doc_number:
+        documents = []
+    if not documents:
+        documents = [SplitDocument(title=entry.title or summary_text[:60], text=summary_text,
+                                   issuer=entry.issuer, published=published)]
+    return documents, "feed:summary"
+
+
+def _with_title(doc: SplitDocument, title: str) -> SplitDocument:
+    return SplitDocument(title=title, text=doc.text, doc_number=doc.doc_number, issuer=doc.issuer,
+                         published=doc.published)
+
+
+def document_item(record: DocumentRecord, text_url: str, now: datetime) -> dict[str, Any]:
+    """The stored item: small fields inline, the full text in S3."""
+    classification = record.classification
+    item: dict[str, Any] = {
+        "doc_id": s(record.doc_id),
+        "feed_id": s(record.feed_id),
+        "entry_id": s(record.entry_id),
+        "title": s(record.title),
+        "language": s(record.language),
+        "domains": {"L": [s(domain) for domain in classification.domains]},
+        "domain_count": n(len(classification.domains)),
+        "scores": s(json.dumps(classification.scores, ensure_ascii=False)),
+        "evidence": s(json.dumps(
+            {
+                domain: [{"term": e.term, "where": e.where, "count": e.count} for e in items[:8]]
+                for domain, items in classification.evidence.items()
+            },
+            ensure_ascii=False,
+        )),
+        "summary": s(record.summary),
+        "content_hash": s(record.hash),
+        "text_url": s(text_url),
+        "extraction": s(record.extraction),
+        "created_at": s(now.isoformat()),
+        "sources": {"SS": [f"{record.feed_id}/{record.entry_id}"]},
+    }
+    for key, value in (("doc_number", record.doc_number), ("issuer", record.issuer), ("url", record.url)):
+        if value:
+            item[key] = s(value)
+    if record.published:
+        item["published"] = s(record.published.isoformat())
+    return item
+
+
+def ingest_entry(
+    entry: EntryMessage,
+    *,
+    fetch: Callable[..., FetchResult] | None,
+    documents: DocumentStore,
+    blobs: BlobStore,
+    classify: Callable[..., Classification],
+    now: datetime | None = None,
+) -> IngestOutcome:
+    moment = now or datetime.now(UTC)
+    split, extraction = entry_documents(entry, fetch)
+    records: dict[str, DocumentRecord] = {}
+    for doc in split:
+        classification = classify(doc.title, doc.text, doc.doc_number)
+        record = build_record(
+            doc, feed_id=entry.feed_id, entry_id=entry.entry_id, url=entry.link, language=entry.language,
+            classification=classification, extraction=extraction, issuer_fallback=None,
+        )
+        records.setdefault(record.doc_id, record)  # the same document twice in one issue is one
+    ordered = list(records.values())
+    items = []
+    for record in ordered:
+        text_url = blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
+        items.append(document_item(record, text_url, moment))
+    created, existing = documents.put_new(items)
+    for index in existing:
+        documents.add_source(ordered[index].doc_id, f"{entry.feed_id}/{entry.entry_id}")
+    return IngestOutcome(
+        entry_id=entry.entry_id,
+        created=[ordered[index] for index in created],
+        duplicates=[ordered[index].doc_id for index in existing],
+        extraction=extraction,
+    )

@@ -1,0 +1,64 @@
+"""Who hears about a document: the confirmed subscriptions of its domains, narrowed, each once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from gazette.adapters.subscription_store import SubscriptionStore
+from gazette.domain.render import MailIdentity, render_alert
+from gazette.domain.subscriptions import Channel, Subscription, matches
+from gazette.messages import DocumentCreated
+
+
+@dataclass
+class SubscriberIndex:
+    """Reads each domain's subscription rows once per invocation, however many documents share it."""
+
+    store: SubscriptionStore
+    channel: Channel
+    _cache: dict[str, list[Subscription]] = field(default_factory=dict)
+    reads: int = 0
+
+    def for_domain(self, domain: str) -> list[Subscription]:
+        if domain not in self._cache:
+            self._cache[domain] = self.store.by_domain(domain, self.channel)
+            self.reads += 1
+        return self._cache[domain]
+
+    def recipients(self, event: DocumentCreated) -> list[Subscription]:
+        document = event.document
+        seen: dict[str, Subscription] = {}
+        for domain in document.domains:
+            for subscription in self.for_domain(domain):
+                if subscription.subscription_id in seen:
+                    continue
+                if matches(subscription, domains=document.domains, title=document.title,
+                           text=document.summary, feed_id=document.feed_id, issuer=document.issuer,
+                           language=document.language):
+                    seen[subscription.subscription_id] = subscription
+        return list(seen.values())
+
+
+def unsubscribe_url(base_url: str, subscription: Subscription) -> str:
+    query = urlencode({"s": subscription.subscription_id, "t": subscription.unsubscribe_token})
+    return f"{base_url.rstrip('/')}/unsubscribe?{query}"
+
+
+def manage_url(base_url: str, subscription: Subscription) -> str:
+    return f"{base_url.rstrip('/')}/subscriptions/{subscription.subscription_id}"
+
+
+def alert_mail(event: DocumentCreated, subscription: Subscription, *, sender: str, base_url: str,
+               labels: Callable[[str], dict[str, str]]):
+    identity = MailIdentity(
+        sender=sender,
+        recipient=subscription.target,
+        unsubscribe_url=unsubscribe_url(base_url, subscription),
+        manage_url=manage_url(base_url, subscription),
+    )
+    return render_alert(
+        [event.document], identity, locale=subscription.locale, labels=labels(subscription.locale),
+        message_key=f"{event.id}.{subscription.subscription_id}",
+    )

@@ -1,0 +1,74 @@
+"""Turning new document items (DynamoDB stream INSERTs) into `document.created` events on SNS."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from gazette.adapters.dynamo import plain
+from gazette.adapters.messaging import Publication, Topic
+from gazette.messages import MAX_EVENT_BYTES, DocumentCreated, DocumentOut, EvidenceOut
+
+
+def document_out(item: dict[str, Any]) -> DocumentOut:
+    """The public view of a stored item (its DynamoDB image)."""
+    data = plain(item)
+    evidence = json.loads(data.get("evidence", "{}"))
+    return DocumentOut(
+        id=data["doc_id"],
+        doc_number=data.get("doc_number"),
+        issuer=data.get("issuer"),
+        title=data["title"],
+        published=data.get("published"),
+        url=data.get("url"),
+        feed_id=data["feed_id"],
+        language=data.get("language", "zh-Hans"),
+        domains=list(data.get("domains", [])),
+        scores=json.loads(data.get("scores", "{}")),
+        evidence={domain: [EvidenceOut(**e) for e in items] for domain, items in evidence.items()},
+        summary=data.get("summary", ""),
+        text_url=data["text_url"],
+    )
+
+
+def document_event(document: DocumentOut, now: datetime | None = None) -> DocumentCreated:
+    event = DocumentCreated(
+        id=f"evt_{document.id.removeprefix('doc_')}",
+        occurred_at=now or datetime.now(UTC),
+        document=document,
+    )
+    body = event.model_dump_json()
+    if len(body.encode("utf-8")) > MAX_EVENT_BYTES:
+        # Only the summary can make it large: trim it, the full text stays behind text_url.
+        trimmed = document.model_copy(update={"summary": document.summary[:200], "evidence": {}})
+        event = event.model_copy(update={"document": trimmed})
+    return event
+
+
+def publication(event: DocumentCreated, record_id: str) -> Publication:
+    document = event.document
+    return Publication(
+        id=record_id,
+        body=event.model_dump_json(),
+        string_attributes={
+            "type": event.type,
+            "language": document.language,
+            "issuer": (document.issuer or "")[:256],
+            "feed": document.feed_id,
+        },
+        array_attributes={"domains": document.domains},
+        number_attributes={"domain_count": len(document.domains)},
+    )
+
+
+def publish_new_documents(records: list[dict[str, Any]], topic: Topic) -> list[str]:
+    """Publishes one event per INSERT record; returns the sequence numbers that must be retried."""
+    publications = []
+    for record in records:
+        if record.get("eventName") != "INSERT":
+            continue
+        image = record["dynamodb"]["NewImage"]
+        publications.append(publication(document_event(document_out(image)),
+                                        record["dynamodb"]["SequenceNumber"]))
+    return topic.publish_all(publications)

@@ -1,0 +1,201 @@
+"""The `gazette` command: the demo on the embedded stack, and the domain tools on files.
+
+Every failure a user can cause prints one line on stderr and exits 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+class UsageError(Exception):
+    """A problem with what the user gave us: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as everywhere else
+        raise UsageError(message)
+
+
+def _read_input(path: str) -> tuple[bytes, str | None]:
+    if path == "-":
+        return sys.stdin.buffer.read(), None
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        return file.read_bytes(), file.name
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
+def _documents_of(path: str) -> list[Any]:
+    from gazette.domain.extract import ExtractionError, extract_text
+    from gazette.domain.split import split_issue
+
+    data, name = _read_input(path)
+    try:
+        extracted = extract_text(data, None, name)
+    except ExtractionError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    return split_issue(extracted.text)
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    for doc in _documents_of(args.file):
+        print(json.dumps({
+            "doc_number": doc.doc_number, "issuer": doc.issuer, "title": doc.title,
+            "published": doc.published.isoformat() if doc.published else None, "text": doc.text,
+        }, ensure_ascii=False))
+    return 0
+
+
+def _classification_json(identifier: Any, result: Any) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "domains": list(result.domains),
+        "scores": result.scores,
+        "evidence": {
+            domain: [{"term": e.term, "where": e.where, "count": e.count} for e in items]
+            for domain, items in result.evidence.items()
+        },
+    }
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from gazette.domain.classify import default_classifier
+
+    classifier = default_classifier()
+    if args.jsonl:
+        data, _ = _read_input(args.file)
+        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict) or "title" not in record:
+                    raise ValueError("needs an object with id, title and body")
+                title, body = str(record["title"]), str(record.get("body") or "")
+            except ValueError as exc:
+                raise UsageError(f"{args.file}:{number}: not a classification record ({exc})") from exc
+            result = classifier.classify(title, body, record.get("doc_number"))
+            print(json.dumps(_classification_json(record.get("id"), result), ensure_ascii=False))
+        return 0
+    for doc in _documents_of(args.file):
+        result = classifier.classify(doc.title, doc.text, doc.doc_number)
+        print(json.dumps({"title": doc.title, "doc_number": doc.doc_number,
+                          **_classification_json(None, result)}, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from gazette.domain.classify import default_classifier
+    from gazette.domain.evaluate import evaluate, format_report, load_jsonl
+
+    path = args.file or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "devset.jsonl")
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        records = load_jsonl(path)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    print(format_report(evaluate(default_classifier(), records)))
+    return 0
+
+
+def cmd_feed_inspect(args: argparse.Namespace) -> int:
+    from gazette.adapters.http import FetchError, fetch
+    from gazette.domain.feeds import FeedParseError, parse_feed
+    from gazette.domain.urlguard import UnsafeURLError
+
+    source = args.source
+    headers: dict[str, str] = {}
+    if source.startswith(("http://", "https://")):
+        try:
+            result = fetch(source, allow_loopback=args.allow_loopback)
+        except UnsafeURLError as exc:
+            raise UsageError(f"{source}: refused: {exc}") from exc
+        except FetchError as exc:
+            raise UsageError(f"{source}: {exc}") from exc
+        if not 200 <= result.status < 300:
+            raise UsageError(f"{source}: HTTP {result.status}")
+        body, headers = result.body, result.headers
+    else:
+        body, _ = _read_input(source)
+    try:
+        parsed = parse_feed(body, headers, feed_url=source)
+    except FeedParseError as exc:
+        raise UsageError(f"{source}: {exc}") from exc
+    for entry in parsed.entries:
+        print(json.dumps({
+            "id": entry.entry_id, "title": entry.title, "link": entry.link,
+            "published": entry.published.isoformat() if entry.published else None,
+            "encoding": parsed.encoding, "bozo": parsed.bozo_reason,
+        }, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gazette_local.demo import run_demo
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"{args.out}: exists and is not a folder")
+    run_demo(out, args.email or [], args.webhook or [], sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gazette", description="Gazette alerts: watch, split, classify, notify.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help="run the whole pipeline on the embedded AWS")
+    demo.add_argument("--out", help="folder for the mails and webhook calls (default: a new temporary one)")
+    demo.add_argument("--email", action="append", help="subscribe this address to every domain (repeatable)")
+    demo.add_argument("--webhook", action="append",
+                      help="subscribe this URL to every domain (repeatable; 'local' for a built-in receiver)")
+    demo.set_defaults(run=cmd_demo)
+
+    split = commands.add_parser("split", help="split a gazette issue (text, HTML or PDF) into documents")
+    split.add_argument("file", help="the issue; - reads standard input")
+    split.set_defaults(run=cmd_split)
+
+    classify = commands.add_parser("classify", help="classify documents by domain, with evidence")
+    classify.add_argument("file", help="text, HTML or PDF; with --jsonl, lines of {id, title, body}")
+    classify.add_argument("--jsonl", action="store_true", help="read JSON lines and write JSON lines")
+    classify.set_defaults(run=cmd_classify)
+
+    evaluate = commands.add_parser("eval", help="precision, recall and F1 on a labelled set")
+    evaluate.add_argument("file", nargs="?", help="JSON lines with domains (default: the development set)")
+    evaluate.set_defaults(run=cmd_eval)
+
+    feed = commands.add_parser("feed", help="feed tools")
+    feed_commands = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)
+    inspect = feed_commands.add_parser("inspect", help="what the poller would extract from a feed")
+    inspect.add_argument("source", help="a URL or a file; - reads standard input")
+    inspect.add_argument("--allow-loopback", action="store_true", help="let the URL be on 127.0.0.1")
+    inspect.set_defaults(run=cmd_feed_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except UsageError as exc:
+        print(f"gazette: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gazette: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The taxonomy data file: the packaged one loads, broken ones are reported with their line, and a
+new domain needs no code change."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from gazette.domain.classify import Classifier
+from gazette.domain.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def packaged_text() -> str:
+    return resources.files("gazette").joinpath("data", "taxonomy.yaml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str, whole: bool = False) -> int:
+    """1-based number of the first line containing needle (or, if whole, equal to it stripped)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if (line.strip() == needle) if whole else (needle in line):
+            return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_taxonomy_packaged_file_loads_the_four_domains() -> None:
+    taxonomy = load_taxonomy()
+
+    assert isinstance(taxonomy, Taxonomy)
+    assert list(taxonomy.domains) == ["bidding", "consumption", "disasters", "science"]
+    for domain in taxonomy.domains.values():
+        assert domain.labels.zh and domain.labels.en and domain.description
+        assert domain.threshold > 0
+
+
+def test_load_taxonomy_explicit_path_equals_packaged_default(tmp_path: Path) -> None:
+    path = write(tmp_path, packaged_text())
+
+    assert load_taxonomy(path).domains == load_taxonomy().domains
+
+
+def test_taxonomy_variants_chinese_term_gets_traditional_forms_from_the_character_map() -> None:
+    taxonomy = load_taxonomy()
+
+    assert taxonomy.variants("台风", "zh")[0] == "台风"
+    assert "颱風" in taxonomy.variants("台风", "zh")
+    assert "招標投標" in taxonomy.variants("招标投标", "zh")
+    assert "科技創新" in taxonomy.variants("科技创新", "zh")
+
+
+def test_taxonomy_variants_english_term_is_lower_cased() -> None:
+    assert load_taxonomy().variants("Federal Acquisition Regulation", "en") == (
+        "federal acquisition regulation",
+    )
+
+
+def test_load_taxonomy_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("threshold: 4.0", "threshold: [4.0", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError, match=r"line \d+: invalid YAML") as info:
+        load_taxonomy(path)
+
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_load_taxonomy_unknown_field_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n    treshold: 3\n", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    message = str(info.value)
+    assert f"line {line_of(text, 'treshold')}:" in message
+    assert "domains.bidding.treshold" in message
+    assert "Extra inputs are not permitted" in message
+
+
+def test_load_taxonomy_wrong_type_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("body_decay_chars: 2000", "body_decay_chars: long", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, 'body_decay_chars: long')}:" in str(info.value)
+    assert "scoring.body_decay_chars" in str(info.value)
+
+
+def test_load_taxonomy_empty_term_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("[促消费, 促进消费,", '[促消费, "  ",', 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, '[促消费, ')}:" in str(info.value)
+    assert "domains.consumption.groups.core.zh[1]" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["-1", "0", "50", ".nan", "'heavy'"])
+def test_load_taxonomy_bad_weight_names_its_line(tmp_path: Path, bad: str) -> None:
+    text = packaged_text().replace("        weight: 0.1\n", f"        weight: {bad}\n", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, f'weight: {bad}', whole=True)}:" in str(info.value)
+    assert ".weight" in str(info.value)
+
+
+def test_load_taxonomy_weighted_term_with_bad_weight_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("[采购, 购置]", "[{term: 采购, weight: -2}, 购置]", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, '{term: 采购, weight: -2}')}:" in str(info.value)
+
+
+def test_load_taxonomy_rule_naming_an_unknown_context_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("when: [public_health, other_incidents]", "when: [public_helth]", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError, match="unknown context 'public_helth'") as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, 'public_helth')}:" in str(info.value)
+
+
+def test_load_taxonomy_term_listed_twice_in_a_domain_names_the_second(tmp_path: Path) -> None:
+    text = packaged_text().replace("[采购, 购置]", "[采购, 购置, 政府采购]", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError, match="already listed in group 'core'") as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, '[采购, 购置, 政府采购]')}:" in str(info.value)
+
+
+def test_load_taxonomy_duplicate_key_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n    threshold: 2.0\n", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError, match="duplicate key 'threshold'") as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, 'threshold: 2.0')}:" in str(info.value)
+
+
+def test_load_taxonomy_missing_file_raises_taxonomy_error(tmp_path: Path) -> None:
+    with pytest.raises(TaxonomyError, match="cannot read"):
+        load_taxonomy(tmp_path / "nowhere.yaml")
+
+
+def test_load_taxonomy_empty_file_raises_taxonomy_error(tmp_path: Path) -> None:
+    with pytest.raises(TaxonomyError, match="empty"):
+        load_taxonomy(write(tmp_path, "# nothing here\n"))
+
+
+def test_taxonomy_error_is_a_value_error() -> None:
+    assert issubclass(TaxonomyError, ValueError)
+
+
+NEW_DOMAIN = """
+  elderly_care:
+    labels: {zh: 养老服务, en: Elderly care}
+    description: Services for older people.
+    threshold: 4.0
+    groups:
+      core:
+        weight: 1.0
+        zh: [养老服务, 老年助餐, 适老化改造]
+"""
+
+
+def test_load_taxonomy_new_domain_in_a_data_file_is_classified_without_code_change(tmp_path: Path) -> None:
+    # Given a copy of the packaged taxonomy with one more domain (no s2t.tsv beside it: the
+    # packaged character map is used).
+    path = write(tmp_path, packaged_text() + NEW_DOMAIN)
+    classifier = Classifier(load_taxonomy(path))
+    # And the real paragraph of 鲁政办字〔2024〕53号 on household and community services (the
+    # seed issue's text), with 养老服务 written in Traditional script.
+    seed = (FIXTURES / "wendeng-2024-02.txt").read_text(encoding="utf-8")
+    start = seed.index("4.提质家政")
+    body = seed[start : start + 700].replace("养老服务", "養老服務")
+
+    # When a document with that body is classified
+    result = classifier.classify("养老服务发展资金", body)
+
+    # Then the new domain is chosen, with its evidence.
+    assert "elderly_care" in classifier.domains
+    assert "elderly_care" in result.domains
+    found = {(e.term, e.where) for e in result.evidence["elderly_care"]}
+    assert {("养老服务", "title"), ("養老服務", "body")} <= found
