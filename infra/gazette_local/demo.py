@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ def embedded_aws(overrides: dict[str, str] | None = None) -> Iterator[LocalStack
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
+        # moto keeps its state per process: a second stack in the same process must start empty.
+        reset = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - loopback moto server
         stack = create_stack(f"http://127.0.0.1:{port}", overrides)
         with stack.activated():
             yield stack

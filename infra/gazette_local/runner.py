@@ -61,6 +61,15 @@ class Runner:
         self.max_rounds = max_rounds
         self.invocations = Invocations()
         self._iterators: dict[str, list[str]] = {}
+        self.cold_start()
+
+    def cold_start(self) -> None:
+        """New stack, new Lambda containers: handlers build their clients and settings again."""
+        for spec in self.stack.functions.values():
+            module = importlib.import_module(spec.handler.rsplit(".", 1)[0])
+            cached = getattr(module, "dependencies", None)
+            if cached is not None and hasattr(cached, "cache_clear"):
+                cached.cache_clear()
 
     # ------------------------------------------------------------------ invoking
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from gazette.domain.repair import (
     collapse_number_spaces,
     join_broken_lines,
@@ -58,7 +57,9 @@ def test_repair_font_digits_seed_only_numbers_change() -> None:
     original = SEED.read_text(encoding="utf-8")
     changed = [
         (before, after)
-        for before, after in zip(original.splitlines(), repair_font_digits(original).splitlines(), strict=True)
+        for before, after in zip(
+            original.splitlines(), repair_font_digits(original).splitlines(), strict=True
+        )
         if before != after
     ]
     assert changed == [
@@ -85,7 +86,9 @@ def test_collapse_number_spaces_spaced_numbers_are_joined(spaced: str, collapsed
     assert collapse_number_spaces(spaced) == collapsed
 
 
-@pytest.mark.parametrize("kept", ["1 总则", "1.1 编制目的", "培育 5G 工厂", "ＡＢＣ全角字母", "Section 3 of Act"])
+@pytest.mark.parametrize(
+    "kept", ["1 总则", "1.1 编制目的", "培育 5G 工厂", "ＡＢＣ全角字母", "Section 3 of Act"]
+)
 def test_collapse_number_spaces_headings_and_latin_text_are_kept(kept: str) -> None:
     assert collapse_number_spaces(kept) == kept
 
@@ -150,17 +153,27 @@ def test_join_broken_lines_numbered_items_and_signature_stay_separate() -> None:
 
 
 def test_join_broken_lines_double_spaced_extraction_ignores_blank_lines() -> None:
-    text = "各省、自治区、直辖市人民政府，国务院各部委、\n\n各直属机构：\n\n招标投标市场是全国\n\n统一大市场。"
-    assert join_broken_lines(text) == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n招标投标市场是全国统一大市场。"
+    text = (
+        "各省、自治区、直辖市人民政府，国务院各部委、\n\n各直属机构：\n\n招标投标市场是全国\n\n统一大市场。"
+    )
+    assert (
+        join_broken_lines(text)
+        == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n招标投标市场是全国统一大市场。"
+    )
 
 
 def test_join_broken_lines_real_paragraph_breaks_are_kept() -> None:
     text = "第一段的第一行\n第一段的第二行\n\n第二段的第一行\n第二段的第二行\n\n第三段\n第三段续"
-    assert join_broken_lines(text) == "第一段的第一行第一段的第二行\n\n第二段的第一行第二段的第二行\n\n第三段第三段续"
+    assert (
+        join_broken_lines(text)
+        == "第一段的第一行第一段的第二行\n\n第二段的第一行第二段的第二行\n\n第三段第三段续"
+    )
 
 
 def test_join_broken_lines_english_words_keep_their_space() -> None:
-    assert join_broken_lines("The State Council\nissued an opinion.") == "The State Council issued an opinion."
+    assert (
+        join_broken_lines("The State Council\nissued an opinion.") == "The State Council issued an opinion."
+    )
 
 
 def test_join_broken_lines_attachment_title_stays_on_its_own_line() -> None:
@@ -176,7 +189,10 @@ def test_join_broken_lines_attachment_title_stays_on_its_own_line() -> None:
 
 
 def test_repair_text_broken_date_becomes_compact_date() -> None:
-    assert repair_text("中华人民共和国国务院办公厅\n圆园圆源 年 缘 月 圆 日") == "中华人民共和国国务院办公厅\n2024年5月2日"
+    assert (
+        repair_text("中华人民共和国国务院办公厅\n圆园圆源 年 缘 月 圆 日")
+        == "中华人民共和国国务院办公厅\n2024年5月2日"
+    )
 
 
 def test_repair_text_seed_has_no_headers_no_fake_digits_and_words_intact() -> None:
@@ -186,5 +202,6 @@ def test_repair_text_seed_has_no_headers_no_fake_digits_and_words_intact() -> No
     assert "比值达到 0.8：1" in repaired
     assert "2024年5月2日" in repaired
     assert "国办发〔2024〕21号" in repaired
-    for word in ("公园", "人员", "资源", "源头"):
-        assert word in repaired
+    original = SEED.read_text(encoding="utf-8")
+    for word in ("公园", "人员", "资源", "救援", "远程"):
+        assert repaired.count(word) >= original.count(word)  # joining lines may add some

@@ -158,8 +158,8 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, *, address: IPAddress, connect_timeout: float,
-                 read_timeout: float, deadline: _Deadline) -> None:
-        super().__init__(host, port, timeout=connect_timeout, context=ssl.create_default_context())
+                 read_timeout: float, deadline: _Deadline, context: ssl.SSLContext | None = None) -> None:
+        super().__init__(host, port, timeout=connect_timeout, context=context or ssl.create_default_context())
         self._address = address
         self._read_timeout = read_timeout
         self._deadline = deadline
@@ -288,14 +288,17 @@ def fetch(
     headers: dict[str, str] | None = None,
     follow_redirects: bool = True,
     resolver: Resolver = socket.getaddrinfo,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> FetchResult:
     """Fetch ``url``; see the module docstring for the guarantees and the errors raised.
 
     ``timeout`` is (connect, read) in seconds, per socket operation; ``total_timeout`` bounds the
     whole call, redirects included. 301/302 turn a POST into a GET (as browsers do), 303 always
-    does; 307/308 keep the method and body. Credentials headers are dropped on a cross-origin
-    redirect. ``permanent_redirect_url`` is the target of the last 301/308 in the unbroken run of
-    permanent redirects at the start of the chain (the URL a feed's address should be updated to).
+    does; 307/308 keep the method and body. ``ssl_context`` defaults to ``ssl.create_default_context()``
+    (system CAs, hostname checking); tests pass one that trusts their own CA. Credentials headers
+    are dropped on a cross-origin redirect. ``permanent_redirect_url`` is the target of the last
+    301/308 in the unbroken run of permanent redirects at the start of the chain (the URL a feed's
+    address should be updated to).
     """
     connect_timeout, read_timeout = timeout
     started = time.monotonic()
@@ -312,6 +315,7 @@ def fetch(
                 last_modified=last_modified, user_agent=user_agent, connect_timeout=connect_timeout,
                 read_timeout=read_timeout, deadline=deadline, max_bytes=max_bytes,
                 allow_loopback=allow_loopback, allow_http=allow_http, resolver=resolver,
+                ssl_context=ssl_context,
             )
             location = resp_headers.get("location")
             if not (follow_redirects and status in REDIRECT_STATUSES and location):
@@ -342,6 +346,7 @@ def _one_request(
     url: str, *, method: str, body: bytes | None, extra: dict[str, str], etag: str | None,
     last_modified: str | None, user_agent: str, connect_timeout: float, read_timeout: float,
     deadline: _Deadline, max_bytes: int, allow_loopback: bool, allow_http: bool, resolver: Resolver,
+    ssl_context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     try:
         addresses = check_url(url, allow_loopback=allow_loopback, allow_http=allow_http, resolver=resolver)
@@ -370,11 +375,15 @@ def _one_request(
         request_headers["if-modified-since"] = last_modified
     request_headers.update(extra)
 
-    cls = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
     last_error: Exception | None = None
     for address in addresses:
-        conn = cls(host, port, address=address, connect_timeout=connect_timeout,
-                   read_timeout=read_timeout, deadline=deadline)
+        conn: http.client.HTTPConnection
+        if https:
+            conn = _PinnedHTTPSConnection(host, port, address=address, connect_timeout=connect_timeout,
+                                          read_timeout=read_timeout, deadline=deadline, context=ssl_context)
+        else:
+            conn = _PinnedHTTPConnection(host, port, address=address, connect_timeout=connect_timeout,
+                                         read_timeout=read_timeout, deadline=deadline)
         try:
             try:
                 conn.connect()

@@ -120,6 +120,7 @@ def _pdf_title(reader: PdfReader) -> str | None:
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GBK and GB2312 are subsets of GB18030: reading as GB18030 decodes every byte they can hold.
+_WESTERN = re.compile(r"^(?:iso-?8859|latin|l1$|windows-125|cp125|us-ascii|ascii)")
 _CHARSET_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030"}
 
 
@@ -144,12 +145,17 @@ def _decode_text(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    encodings = []
     if declared:
         encoding = _CHARSET_ALIASES.get(declared.lower(), declared.lower())
+        # Western single-byte charsets decode any bytes, so on Chinese pages a declared latin-1
+        # (a common CMS default) is a lie unless the bytes are not valid GB18030.
+        encodings = ["gb18030", encoding] if _WESTERN.match(encoding) else [encoding]
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
-            pass
+            continue
     return data.decode("gb18030", errors="replace")
 
 

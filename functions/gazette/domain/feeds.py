@@ -426,7 +426,8 @@ def _entry_from(e: Any, feed_key: str) -> FeedEntry:
     guid = guid.strip() if isinstance(guid, str) and guid.strip() else None
     link = e.get("link") or None
     title = e.get("title") or ""
-    published, updated = _to_utc(e.get("published_parsed")), _to_utc(e.get("updated_parsed"))
+    # dict.get: FeedParserDict.get("updated_parsed") falls back to published_parsed (issue 310).
+    published, updated = _to_utc(dict.get(e, "published_parsed")), _to_utc(dict.get(e, "updated_parsed"))
     contents = e.get("content") or []
     content = None
     if contents:
@@ -487,7 +488,10 @@ def parse_feed(
     entries = [_entry_from(e, key) for e in result.get("entries", [])]
     version = result.get("version") or ""
     exc = result.get("bozo_exception")
-    if exc is not None:
+    if isinstance(exc, feedparser.NonXMLContentType):  # name the header the server sent, not ours
+        sent = hdrs.get("content-type") or "(no content-type)"
+        notes.insert(0, f"NonXMLContentType: {sent} is not an XML media type")
+    elif exc is not None:
         notes.insert(0, f"{type(exc).__name__}: {exc}")
     if not entries and not version:
         reason = notes[0] if notes else "no feed elements found"

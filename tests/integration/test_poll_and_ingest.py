@@ -1,0 +1,135 @@
+"""Polling and ingesting on moto: unchanged feeds cost almost nothing, entries and documents are made once."""
+
+import json
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from gazette_local.servers import feed_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class CallCounter:
+    def __init__(self, *clients):
+        self.calls: list[str] = []
+        for client in clients:
+            client.meta.events.register("before-call.*.*", self._count)
+
+    def _count(self, event_name, **kwargs):
+        self.calls.append(event_name.split(".", 2)[-1])
+
+
+@pytest.fixture
+def feeds_http():
+    with feed_server(ROOT / "events" / "feeds") as server:
+        yield server
+
+
+@pytest.fixture
+def poller(aws_stack, feeds_http):
+    from gazette_local.demo import register_feeds
+    from gazette.handlers import poller as module
+
+    register_feeds(aws_stack, ROOT / "events" / "feeds" / "registry.json", feeds_http.base_url)
+    return module.dependencies()
+
+
+def _poll(deps, owner, now):
+    from gazette.adapters import http
+    from gazette.services.poll import poll_feed
+
+    return poll_feed("wendeng-gazette", owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
+                     fetch=partial(http.fetch, allow_loopback=True), lease_seconds=60, now=now)
+
+
+def _queued(aws_stack, queue="EntriesQueue"):
+    sqs = aws_stack.client("sqs")
+    attributes = sqs.get_queue_attributes(QueueUrl=aws_stack.queues[queue],
+                                          AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def test_poller_first_poll_enqueues_the_new_entry_once(aws_stack, poller):
+    outcome = _poll(poller, "m1", datetime.now(UTC))
+    assert (outcome.status, outcome.new_entries) == ("updated", 1)
+    assert _queued(aws_stack) == 1
+
+
+def test_poller_second_poll_of_an_unchanged_feed_is_a_304_with_one_dynamodb_call(aws_stack, poller):
+    _poll(poller, "m1", datetime.now(UTC))
+    counter = CallCounter(poller.feeds._client, poller.entries._client)
+    later = datetime.fromtimestamp(datetime.now(UTC).timestamp() + 7200, UTC)
+
+    outcome = _poll(poller, "m2", later)
+
+    assert (outcome.status, outcome.http_status, outcome.new_entries) == ("unchanged", 304, 0)
+    assert counter.calls == ["UpdateItem"]
+    assert _queued(aws_stack) == 1
+
+
+def test_poller_two_racing_polls_enqueue_each_entry_once(aws_stack, poller):
+    from gazette.adapters.dynamo import FeedStore
+
+    now = datetime.now(UTC)
+    first = _poll(poller, "m1", now)
+    # The lease blocks a second poller; even with the lease and ETag gone, the claim still decides.
+    FeedStore(aws_stack.client("dynamodb"), poller.feeds.table).release("wendeng-gazette", "m1", {},
+                                                                         ["etag", "last_modified", "recent_ids"])
+    second = _poll(poller, "m2", datetime.fromtimestamp(now.timestamp() + 7200, UTC))
+
+    assert first.new_entries == 1 and second.new_entries == 0
+    assert _queued(aws_stack) == 1
+
+
+def test_poller_retry_of_the_same_message_enqueues_its_claimed_entries_again_for_idempotent_ingest(
+        aws_stack, poller):
+    claims = poller.claims
+    assert claims.claim("f", ["e1", "e2"], "m1", 0) == ["e1", "e2"]
+    assert claims.claim("f", ["e1", "e2", "e3"], "m1", 0) == ["e1", "e2", "e3"]
+    assert claims.claim("f", ["e1", "e3", "e4"], "m2", 0) == ["e4"]
+
+
+def test_ingest_same_entry_twice_makes_one_document_item_and_one_object_each(aws_stack, feeds_http):
+    from gazette.handlers import ingest as module
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import ingest_entry
+    from gazette.adapters import http
+    from gazette.domain.classify import default_classifier
+
+    deps = module.dependencies()
+    entry = EntryMessage(feed_id="wendeng-gazette", entry_id="g:1", title="公报",
+                         link=f"{feeds_http.base_url}/documents/wendeng-2024-02.txt")
+    fetch = partial(http.fetch, allow_loopback=True)
+    run = partial(ingest_entry, entry, fetch=fetch, documents=deps.documents, blobs=deps.blobs,
+                  classify=default_classifier().classify)
+
+    first, second = run(), run()
+
+    assert len(first.created) == 7 and second.created == [] and len(second.duplicates) == 7
+    items = deps.documents.scan_all()
+    assert len(items) == 7
+    objects = aws_stack.client("s3").list_objects_v2(Bucket=deps.blobs.bucket)["Contents"]
+    assert len(objects) == 7
+
+
+def test_ingest_same_document_from_another_feed_records_both_sources(aws_stack, feeds_http):
+    from gazette.handlers import ingest as module
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import ingest_entry
+    from gazette.adapters import http
+    from gazette.domain.classify import default_classifier
+
+    deps = module.dependencies()
+    link = f"{feeds_http.base_url}/documents/wendeng-2024-02.txt"
+    for feed in ("feed-a", "feed-b"):
+        ingest_entry(EntryMessage(feed_id=feed, entry_id="g:1", title="公报", link=link),
+                     fetch=partial(http.fetch, allow_loopback=True), documents=deps.documents,
+                     blobs=deps.blobs, classify=default_classifier().classify)
+
+    items = deps.documents.scan_all()
+    assert len(items) == 7
+    assert all(set(item["sources"]) == {"feed-a/g:1", "feed-b/g:1"} for item in items)
+    assert json.loads(items[0]["scores"])  # scores are kept with the document

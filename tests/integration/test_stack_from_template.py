@@ -1,0 +1,41 @@
+"""The local stack creates exactly what template.yaml declares."""
+
+from gazette_local.template import load_template, resources_of_type
+
+
+def test_tables_have_the_keys_and_streams_of_the_template(aws_stack):
+    dynamodb = aws_stack.client("dynamodb")
+    for logical, definition in resources_of_type(load_template(), "AWS::DynamoDB::Table").items():
+        table = dynamodb.describe_table(TableName=aws_stack.tables[logical])["Table"]
+        assert table["KeySchema"] == definition["Properties"]["KeySchema"]
+        has_stream = "StreamSpecification" in definition["Properties"]
+        assert bool(table.get("StreamSpecification", {}).get("StreamEnabled")) == has_stream
+
+
+def test_every_consumed_queue_redrives_to_its_dead_letter_queue(aws_stack):
+    sqs = aws_stack.client("sqs")
+    for logical, url in aws_stack.queues.items():
+        if logical.endswith("DLQ"):
+            continue
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        assert logical.replace("Queue", "DLQ") in attributes["RedrivePolicy"]
+
+
+def test_topic_delivers_only_documents_with_a_domain_to_the_mail_queue(aws_stack):
+    from gazette.adapters.messaging import Topic
+    from gazette.services.publish import publication, document_event
+    from gazette.messages import DocumentOut
+
+    topic = Topic(aws_stack.client("sns"), aws_stack.environment()["DOCUMENTS_TOPIC_ARN"])
+
+    def doc(doc_id, domains):
+        return DocumentOut(id=doc_id, title="t", feed_id="f", language="zh-Hans", domains=domains,
+                           text_url="s3://b/k")
+
+    failed = topic.publish_all([publication(document_event(doc("doc_a", ["disasters"])), "1"),
+                                publication(document_event(doc("doc_b", [])), "2")])
+    assert failed == []
+    sqs = aws_stack.client("sqs")
+    received = sqs.receive_message(QueueUrl=aws_stack.queues["EmailQueue"], MaxNumberOfMessages=10,
+                                   MessageAttributeNames=["All"])["Messages"]
+    assert ["doc_a"] == [__import__("json").loads(m["Body"])["document"]["id"] for m in received]
