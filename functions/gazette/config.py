@@ -28,6 +28,7 @@ class PollerSettings(_Settings):
 
 class IngestSettings(_Settings):
     documents_table: str
+    document_index_table: str
     documents_bucket: str
     allow_loopback: bool = False
     max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)

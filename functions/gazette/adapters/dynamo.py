@@ -6,6 +6,7 @@ every write that decides "first or not" is a condition evaluated by DynamoDB, ne
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -331,3 +332,103 @@ class DocumentStore:
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         except AWS_ERRORS as exc:
             raise StoreError("listing documents failed") from exc
+
+
+# ---------------------------------------------------------------------------------- browse index
+INDEX_FIELDS = ("doc_id", "title", "doc_number", "issuer", "published", "feed_id", "language", "domains",
+                "summary", "created_at")
+
+
+def index_keys(item: dict[str, Any]) -> list[str]:
+    """The listings a stored document appears in."""
+    domains = [value["S"] for value in item.get("domains", {}).get("L", [])]
+    keys = ["ALL", *(f"DOMAIN#{domain}" for domain in domains or ["none"]), f"FEED#{item['feed_id']['S']}"]
+    if "issuer" in item:
+        keys.append(f"ISSUER#{item['issuer']['S']}")
+    return keys
+
+
+def index_sort_key(item: dict[str, Any]) -> str:
+    date = item.get("published", item.get("created_at", {"S": ""}))["S"][:10]
+    return f"{date}#{item['doc_id']['S']}"
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """An opaque cursor back to DynamoDB's start key; anything malformed is a ValueError."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("cursor is not one this API returned") from exc
+    if not isinstance(key, dict) or set(key) != {"pk", "sk"} or not all(
+            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        raise ValueError("cursor is not one this API returned")
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    items: list[dict[str, Any]]
+    cursor: str | None
+
+
+class DocumentIndex:
+    """Date-ordered listings of documents by domain, feed, issuer or all, read with queries."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def add(self, items: Sequence[dict[str, Any]]) -> None:
+        """Writes the listing rows of newly stored documents (idempotent: same keys, same rows)."""
+        rows = []
+        for item in items:
+            projected = {key: item[key] for key in INDEX_FIELDS if key in item}
+            sort_key = index_sort_key(item)
+            rows.extend({"pk": s(key), "sk": s(sort_key), **projected} for key in index_keys(item))
+        for chunk in _chunks(rows, 25):
+            request = {self.table: [{"PutRequest": {"Item": row}} for row in chunk]}
+            try:
+                for _ in range(5):
+                    unprocessed = self._client.batch_write_item(RequestItems=request).get("UnprocessedItems")
+                    if not unprocessed:
+                        break
+                    request = unprocessed
+                else:
+                    raise StoreError("document listing rows were not all written")
+            except AWS_ERRORS as exc:
+                raise StoreError("writing document listing rows failed") from exc
+
+    def query(self, key: str, *, since: str | None = None, until: str | None = None, limit: int = 20,
+              cursor: str | None = None, text: str | None = None) -> IndexPage:
+        """Newest first. `since`/`until` are YYYY-MM-DD (inclusive); `text` narrows by title."""
+        values: dict[str, Any] = {":pk": s(key)}
+        condition = "pk = :pk"
+        low, high = since or "0000", (until or "9999") + "#~"
+        if since or until:
+            condition += " AND sk BETWEEN :low AND :high"
+            values[":low"], values[":high"] = s(low), s(high)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if text:
+            request["FilterExpression"] = "contains(title, :text)"
+            values[":text"] = s(text)
+        if cursor:
+            request["ExclusiveStartKey"] = decode_cursor(cursor)
+        try:
+            page = self._client.query(**request)
+        except AWS_ERRORS as exc:
+            raise StoreError("listing documents failed") from exc
+        return IndexPage([plain(item) for item in page.get("Items", [])],
+                         encode_cursor(page.get("LastEvaluatedKey")))

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
-from gazette.adapters.dynamo import DocumentStore
+from gazette.adapters.dynamo import DocumentIndex, DocumentStore
 from gazette.config import IngestSettings
 from gazette.domain.classify import default_classifier
 from gazette.messages import EntryMessage
@@ -24,15 +24,18 @@ from gazette.services.ingest import ingest_entry
 class Dependencies:
     settings: IngestSettings
     documents: DocumentStore
+    index: DocumentIndex
     blobs: BlobStore
 
 
 @cache
 def dependencies() -> Dependencies:
     settings = IngestSettings()
+    dynamodb = boto3.client("dynamodb")
     return Dependencies(
         settings=settings,
-        documents=DocumentStore(boto3.client("dynamodb"), settings.documents_table),
+        documents=DocumentStore(dynamodb, settings.documents_table),
+        index=DocumentIndex(dynamodb, settings.document_index_table),
         blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
     )
 
@@ -47,7 +50,7 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
         allow_loopback=settings.allow_loopback,
     )
     outcome = ingest_entry(entry, fetch=fetch, documents=deps.documents, blobs=deps.blobs,
-                           classify=default_classifier().classify)
+                           classify=default_classifier().classify, index=deps.index)
     logger.info("entry ingested", feed_id=entry.feed_id, entry_id=entry.entry_id,
                 extraction=outcome.extraction, created=[r.doc_id for r in outcome.created],
                 duplicates=outcome.duplicates)

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazette.adapters.blobs import BlobStore
-from gazette.adapters.dynamo import DocumentStore, n, s
+from gazette.adapters.dynamo import DocumentIndex, DocumentStore, n, s
 from gazette.adapters.http import FetchResult
 from gazette.domain.documents import DocumentRecord, build_record
 from gazette.domain.extract import extract_text
@@ -112,6 +112,7 @@ def ingest_entry(
     documents: DocumentStore,
     blobs: BlobStore,
     classify: Callable[..., Classification],
+    index: DocumentIndex | None = None,
     now: datetime | None = None,
 ) -> IngestOutcome:
     moment = now or datetime.now(UTC)
@@ -130,6 +131,8 @@ def ingest_entry(
         text_url = blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
         items.append(document_item(record, text_url, moment))
     created, existing = documents.put_new(items)
+    if index is not None and created:
+        index.add([items[i] for i in created])
     for index in existing:
         documents.add_source(ordered[index].doc_id, f"{entry.feed_id}/{entry.entry_id}")
     return IngestOutcome(
