@@ -116,7 +116,7 @@ class Runner:
         try:
             result = self.invoke(spec.logical_id, event) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
-        except Exception:  # noqa: BLE001 - a raised handler fails the whole batch, as on Lambda
+        except Exception:
             failed = {message["MessageId"] for message in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:

@@ -26,7 +26,7 @@ TEXT_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".txt": "text/plain;
 
 
 class _Quiet(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -55,7 +55,7 @@ def feed_server(root: Path) -> LoopbackServer:
     holder: dict[str, LoopbackServer] = {}
 
     class FeedHandler(_Quiet):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             relative = unquote(urlsplit(self.path).path).lstrip("/")
             path = (root / relative).resolve()
             if root not in path.parents or not path.is_file():
@@ -105,7 +105,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(_Quiet):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 secret = receiver.secrets.get(urlsplit(self.path).path)

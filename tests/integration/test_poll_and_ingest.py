@@ -6,7 +6,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-
 from gazette_local.servers import feed_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +29,8 @@ def feeds_http():
 
 @pytest.fixture
 def poller(aws_stack, feeds_http):
-    from gazette_local.demo import register_feeds
     from gazette.handlers import poller as module
+    from gazette_local.demo import register_feeds
 
     register_feeds(aws_stack, ROOT / "events" / "feeds" / "registry.json", feeds_http.base_url)
     return module.dependencies()
@@ -93,11 +92,11 @@ def test_poller_retry_of_the_same_message_enqueues_its_claimed_entries_again_for
 
 
 def test_ingest_same_entry_twice_makes_one_document_item_and_one_object_each(aws_stack, feeds_http):
+    from gazette.adapters import http
+    from gazette.domain.classify import default_classifier
     from gazette.handlers import ingest as module
     from gazette.messages import EntryMessage
     from gazette.services.ingest import ingest_entry
-    from gazette.adapters import http
-    from gazette.domain.classify import default_classifier
 
     deps = module.dependencies()
     entry = EntryMessage(feed_id="wendeng-gazette", entry_id="g:1", title="公报",
@@ -116,11 +115,11 @@ def test_ingest_same_entry_twice_makes_one_document_item_and_one_object_each(aws
 
 
 def test_ingest_same_document_from_another_feed_records_both_sources(aws_stack, feeds_http):
+    from gazette.adapters import http
+    from gazette.domain.classify import default_classifier
     from gazette.handlers import ingest as module
     from gazette.messages import EntryMessage
     from gazette.services.ingest import ingest_entry
-    from gazette.adapters import http
-    from gazette.domain.classify import default_classifier
 
     deps = module.dependencies()
     link = f"{feeds_http.base_url}/documents/wendeng-2024-02.txt"

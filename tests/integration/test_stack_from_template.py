@@ -23,8 +23,8 @@ def test_every_consumed_queue_redrives_to_its_dead_letter_queue(aws_stack):
 
 def test_topic_delivers_only_documents_with_a_domain_to_the_mail_queue(aws_stack):
     from gazette.adapters.messaging import Topic
-    from gazette.services.publish import publication, document_event
     from gazette.messages import DocumentOut
+    from gazette.services.publish import document_event, publication
 
     topic = Topic(aws_stack.client("sns"), aws_stack.environment()["DOCUMENTS_TOPIC_ARN"])
 
@@ -38,4 +38,4 @@ def test_topic_delivers_only_documents_with_a_domain_to_the_mail_queue(aws_stack
     sqs = aws_stack.client("sqs")
     received = sqs.receive_message(QueueUrl=aws_stack.queues["EmailQueue"], MaxNumberOfMessages=10,
                                    MessageAttributeNames=["All"])["Messages"]
-    assert ["doc_a"] == [__import__("json").loads(m["Body"])["document"]["id"] for m in received]
+    assert [__import__("json").loads(m["Body"])["document"]["id"] for m in received] == ["doc_a"]

@@ -5,7 +5,8 @@ from gazette.domain.model import SplitDocument
 
 
 def test_document_id_same_issuer_and_number_gives_same_id_despite_spacing():
-    a = SplitDocument(title="关于…的通知", text="正文一", doc_number="威政办字〔2024〕16号", issuer="威海市人民政府办公室")
+    a = SplitDocument(title="关于…的通知", text="正文一", doc_number="威政办字〔2024〕16号",
+                      issuer="威海市人民政府办公室")
     b = SplitDocument(title="关于…的通知 ", text="另一份抽取的正文", doc_number="威政办字〔2024〕16 号",
                       issuer="威海市人民政府办公室")
     assert document_id(a) == document_id(b)

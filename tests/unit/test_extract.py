@@ -82,7 +82,9 @@ def test_extract_text_html_without_content_block_uses_largest_text_block() -> No
 
 
 def test_extract_text_traditional_chinese_is_kept_as_is() -> None:
-    page = "<html><body><article><p>香港特別行政區政府憲報，關於實施《國家安全法》的公告。</p></article></body></html>"
+    page = (
+        "<html><body><article><p>香港特別行政區政府憲報，關於實施《國家安全法》的公告。</p></article></body>"
+    )
     result = extract_text(page.encode("utf-8"), content_type="text/html")
     assert "香港特別行政區政府憲報，關於實施《國家安全法》的公告。" in result.text
 
@@ -132,7 +134,8 @@ DOCUMENTS = [
         "issuer": "威海市文登区人民政府办公室",
         "title": "关于印发《威海市文登区 2024 年地质灾害防治方案》的通知",
         "addressee": "各镇人民政府，各街道办事处，区直各部门、驻文各单位：",
-        "body": "《威海市文登区 2024 年地质灾害防治方案》已经区人民政府同意，现印发给你们，请认真抓好贯彻落实。"
+        "body": "《威海市文登区 2024 年地质灾害防治方案》已经区人民政府同意，现印发给你们，"
+        "请认真抓好贯彻落实。"
         "坚持属地管理、分级负责的原则，逐步形成齐抓共管的地质灾害防治模式。" * 3,
         "date": "2024 年 5 月 31 日",
     },
@@ -228,7 +231,7 @@ def test_extract_text_encrypted_pdf_raises_extraction_error() -> None:
 
 
 def test_extract_text_html_error_page_named_pdf_is_read_as_html() -> None:
-    page = "<html><body><div class='content'><p>您访问的文件不存在或已被删除，请返回首页继续浏览。</p></div></body></html>"
+    page = "<html><body><div class='content'><p>您访问的文件不存在或已被删除。</p></div></body></html>"
     result = extract_text(page.encode("utf-8"), content_type="application/pdf", filename="gazette.pdf")
     assert result.method == "html:lxml"
     assert "您访问的文件不存在" in result.text

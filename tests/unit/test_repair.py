@@ -127,7 +127,10 @@ def test_strip_page_headers_body_lines_are_kept(body: str) -> None:
 
 
 def test_join_broken_lines_sentence_broken_across_lines_is_joined() -> None:
-    text = "招标投标市场是全国统一大市场和高标准\n市场体系的重要组成部分。\n一、总体要求\n创新完善体制机制，推动\n市场规范健康发展。"
+    text = (
+        "招标投标市场是全国统一大市场和高标准\n市场体系的重要组成部分。\n"
+        "一、总体要求\n创新完善体制机制，推动\n市场规范健康发展。"
+    )
     assert join_broken_lines(text) == (
         "招标投标市场是全国统一大市场和高标准市场体系的重要组成部分。\n"
         "一、总体要求\n"
@@ -177,7 +180,10 @@ def test_join_broken_lines_english_words_keep_their_space() -> None:
 
 
 def test_join_broken_lines_attachment_title_stays_on_its_own_line() -> None:
-    text = "（此件公开发布）\n山东省推动大规模设备更新和\n消费品以旧换新实施方案\n为深入贯彻党中央决策部署，\n制定本实施方案。"
+    text = (
+        "（此件公开发布）\n山东省推动大规模设备更新和\n消费品以旧换新实施方案\n"
+        "为深入贯彻党中央决策部署，\n制定本实施方案。"
+    )
     assert join_broken_lines(text).split("\n") == [
         "（此件公开发布）",
         "山东省推动大规模设备更新和消费品以旧换新实施方案",

@@ -157,7 +157,10 @@ def test_split_issue_clean_two_document_issue_gives_both() -> None:
 
 
 def test_split_issue_single_page_without_doc_number_gives_one_document() -> None:
-    text = "商务部等部门关于推动消费品以旧换新的政策解读\n\n近日，商务部等部门印发通知，\n明确了支持政策。\n\n一、政策背景\n扩大国内需求。"
+    text = (
+        "商务部等部门关于推动消费品以旧换新的政策解读\n\n"
+        "近日，商务部等部门印发通知，\n明确了支持政策。\n\n一、政策背景\n扩大国内需求。"
+    )
     docs = split_issue(text)
     assert len(docs) == 1
     doc = docs[0]

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from gazette.domain.classify import Classifier
 from gazette.domain.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
@@ -206,3 +205,15 @@ def test_load_taxonomy_new_domain_in_a_data_file_is_classified_without_code_chan
     assert "elderly_care" in result.domains
     found = {(e.term, e.where) for e in result.evidence["elderly_care"]}
     assert {("养老服务", "title"), ("養老服務", "body")} <= found
+
+
+def test_load_taxonomy_domain_location_weights_override_the_defaults(tmp_path: Path) -> None:
+    override = "    weights: {title: 10.0, doc_number: 3.0, body: 1.0}\n"
+    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n" + override, 1)
+    taxonomy = load_taxonomy(write(tmp_path, text))
+
+    result = Classifier(taxonomy).classify("关于创新完善体制机制推动招标投标市场规范健康发展的意见")
+
+    assert taxonomy.location_weight("bidding", "title") == 10.0
+    assert taxonomy.location_weight("science", "title") == taxonomy.scoring.weights.title
+    assert [(e.term, e.where, e.weight) for e in result.evidence["bidding"]] == [("招标投标", "title", 10.0)]

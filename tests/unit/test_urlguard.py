@@ -6,7 +6,6 @@ import ipaddress
 import socket
 
 import pytest
-
 from gazette.domain.urlguard import UnsafeURLError, check_address, check_url
 
 
@@ -127,7 +126,7 @@ def test_check_url_nat64_of_public_address_is_allowed():
 )
 def test_check_url_numeric_ip_spellings_are_normalised_and_refused(url):
     resolver = resolving_to("8.8.8.8")
-    with pytest.raises(UnsafeURLError, match="loopback|metadata|unspecified"):
+    with pytest.raises(UnsafeURLError, match=r"loopback|metadata|unspecified"):
         check_url(url, resolver=resolver)
     assert resolver.calls == []
 

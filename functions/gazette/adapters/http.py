@@ -138,8 +138,16 @@ class _Deadline:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP connection whose socket goes to a pre-checked address; Host stays the URL's host."""
 
-    def __init__(self, host: str, port: int, *, address: IPAddress, connect_timeout: float,
-                 read_timeout: float, deadline: _Deadline) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        address: IPAddress,
+        connect_timeout: float,
+        read_timeout: float,
+        deadline: _Deadline,
+    ) -> None:
         super().__init__(host, port, timeout=connect_timeout)
         self._address = address
         self._read_timeout = read_timeout
@@ -157,8 +165,17 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, *, address: IPAddress, connect_timeout: float,
-                 read_timeout: float, deadline: _Deadline, context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        address: IPAddress,
+        connect_timeout: float,
+        read_timeout: float,
+        deadline: _Deadline,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
         super().__init__(host, port, timeout=connect_timeout, context=context or ssl.create_default_context())
         self._address = address
         self._read_timeout = read_timeout
@@ -311,17 +328,31 @@ def fetch(
     try:
         while True:
             status, resp_headers, content = _one_request(
-                current, method=method, body=body, extra=extra, etag=etag,
-                last_modified=last_modified, user_agent=user_agent, connect_timeout=connect_timeout,
-                read_timeout=read_timeout, deadline=deadline, max_bytes=max_bytes,
-                allow_loopback=allow_loopback, allow_http=allow_http, resolver=resolver,
+                current,
+                method=method,
+                body=body,
+                extra=extra,
+                etag=etag,
+                last_modified=last_modified,
+                user_agent=user_agent,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                deadline=deadline,
+                max_bytes=max_bytes,
+                allow_loopback=allow_loopback,
+                allow_http=allow_http,
+                resolver=resolver,
                 ssl_context=ssl_context,
             )
             location = resp_headers.get("location")
             if not (follow_redirects and status in REDIRECT_STATUSES and location):
                 return FetchResult(
-                    status=status, url=current, headers=resp_headers, body=content,
-                    redirects=redirects, permanent_redirect_url=permanent,
+                    status=status,
+                    url=current,
+                    headers=resp_headers,
+                    body=content,
+                    redirects=redirects,
+                    permanent_redirect_url=permanent,
                     elapsed=time.monotonic() - started,
                 )
             if len(redirects) >= max_redirects:
@@ -343,9 +374,21 @@ def fetch(
 
 
 def _one_request(
-    url: str, *, method: str, body: bytes | None, extra: dict[str, str], etag: str | None,
-    last_modified: str | None, user_agent: str, connect_timeout: float, read_timeout: float,
-    deadline: _Deadline, max_bytes: int, allow_loopback: bool, allow_http: bool, resolver: Resolver,
+    url: str,
+    *,
+    method: str,
+    body: bytes | None,
+    extra: dict[str, str],
+    etag: str | None,
+    last_modified: str | None,
+    user_agent: str,
+    connect_timeout: float,
+    read_timeout: float,
+    deadline: _Deadline,
+    max_bytes: int,
+    allow_loopback: bool,
+    allow_http: bool,
+    resolver: Resolver,
     ssl_context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     try:
@@ -379,11 +422,24 @@ def _one_request(
     for address in addresses:
         conn: http.client.HTTPConnection
         if https:
-            conn = _PinnedHTTPSConnection(host, port, address=address, connect_timeout=connect_timeout,
-                                          read_timeout=read_timeout, deadline=deadline, context=ssl_context)
+            conn = _PinnedHTTPSConnection(
+                host,
+                port,
+                address=address,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                deadline=deadline,
+                context=ssl_context,
+            )
         else:
-            conn = _PinnedHTTPConnection(host, port, address=address, connect_timeout=connect_timeout,
-                                         read_timeout=read_timeout, deadline=deadline)
+            conn = _PinnedHTTPConnection(
+                host,
+                port,
+                address=address,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                deadline=deadline,
+            )
         try:
             try:
                 conn.connect()
@@ -396,8 +452,9 @@ def _one_request(
                 conn.request(method.upper(), target, body=body, headers=request_headers)
                 resp = conn.getresponse()
                 resp_headers = _headers(resp)
-                content = _BodyReader(resp, resp_headers.get("content-encoding", "").strip().lower(),
-                                      max_bytes).read()
+                content = _BodyReader(
+                    resp, resp_headers.get("content-encoding", "").strip().lower(), max_bytes
+                ).read()
                 if deadline.expired:  # the watchdog shut the socket: the body may be cut short
                     raise Timeout(f"total deadline exceeded reading from {host}")
                 return resp.status, resp_headers, content

@@ -112,16 +112,20 @@ class Classifier:
         self._domains: list[_Domain] = []
         self._terms: list[_Term] = []
         self._contexts: list[_ContextTerm] = []
-        # key -> [exact-or-prefix, targets]; a target is ("t", term id) or ("c", context id)
-        keys: dict[str, tuple[bool, list[tuple[str, int]]]] = {}
+        # surface form -> (prefix match, English, targets); a target is ("t", term id) or
+        # ("c", context id); a mask has no target.
+        keys: dict[str, tuple[bool, bool, list[tuple[str, int]]]] = {}
 
-        def add(form: str, prefix: bool, target: tuple[str, int] | None) -> None:
-            entry = keys.setdefault(form, (prefix, []))
-            if entry[0] != prefix and target is not None:
-                # Exact wins over prefix when one surface form is listed both ways.
-                entry = keys[form] = (False, entry[1])
+        def add(form: str, lang: str, prefix: bool, target: tuple[str, int] | None) -> None:
+            english = lang == "en"
+            entry = keys.get(form)
+            if entry is None:
+                entry = keys[form] = (prefix, english, [])
+            elif entry[0] != prefix or entry[1] != english:
+                # Listed both ways: the stricter reading wins (whole word, boundary checked).
+                entry = keys[form] = (entry[0] and prefix, entry[1] or english, entry[2])
             if target is not None:
-                entry[1].append(target)
+                entry[2].append(target)
 
         def forms(term: str, lang: str) -> tuple[bool, tuple[str, ...]]:
             prefix = lang == "en" and term.endswith("*")
@@ -133,7 +137,11 @@ class Classifier:
                 _Domain(
                     name=name,
                     threshold=float(domain.threshold),
-                    weights=tuple(taxonomy.location_weight(name, loc) for loc in _LOCATIONS),  # type: ignore[arg-type]
+                    weights=(
+                        taxonomy.location_weight(name, "title"),
+                        taxonomy.location_weight(name, "doc_number"),
+                        taxonomy.location_weight(name, "body"),
+                    ),
                     rules=tuple(
                         _Rule(
                             rule.name,
@@ -149,31 +157,29 @@ class Classifier:
             )
             for group_name, group in domain.groups.items():
                 where = set(group.where or _LOCATIONS)
-                allowed = tuple(loc in where for loc in _LOCATIONS)
+                allowed = ("title" in where, "doc_number" in where, "body" in where)
                 for lang, _, term, override in group.items():
                     term_id = len(self._terms)
-                    self._terms.append(
-                        _Term(term, index, group_name, float(override or group.weight), allowed)  # type: ignore[arg-type]
-                    )
+                    weight = float(override or group.weight)
+                    self._terms.append(_Term(term, index, group_name, weight, allowed))
                     prefix, variants = forms(term, lang)
                     for form in variants:
-                        add(form, prefix, ("t", term_id))
+                        add(form, lang, prefix, ("t", term_id))
         for context_name, terms in taxonomy.contexts.items():
             for lang, _, term, override in terms.items():
                 context_id = len(self._contexts)
                 self._contexts.append(_ContextTerm(term, context_name, float(override or 1.0)))
                 prefix, variants = forms(term, lang)
                 for form in variants:
-                    add(form, prefix, ("c", context_id))
+                    add(form, lang, prefix, ("c", context_id))
         for lang, _, term, _ in taxonomy.masks.items():
             prefix, variants = forms(term, lang)
             for form in variants:
-                add(form, prefix, None)
+                add(form, lang, prefix, None)
 
         automaton = ahocorasick.Automaton()
         self._targets: list[tuple[tuple[str, int], ...]] = []
-        for form, (prefix, targets) in keys.items():
-            english = form.isascii()
+        for form, (prefix, english, targets) in keys.items():
             automaton.add_word(form, (len(self._targets), len(form), english, prefix, form))
             self._targets.append(tuple(dict.fromkeys(targets)))
         automaton.make_automaton()

@@ -189,7 +189,6 @@ def format_report(report: EvalReport, evidence_limit: int = 6) -> str:
                 (d for d in item.evidence if d not in involved), key=lambda d: -item.scores.get(d, 0.0)
             )
             for domain in involved + others[:1]:
-                lines.append(
-                    _evidence_line(domain, item.scores.get(domain, 0.0), item.evidence[domain], evidence_limit)
-                )
+                score = item.scores.get(domain, 0.0)
+                lines.append(_evidence_line(domain, score, item.evidence[domain], evidence_limit))
     return "\n".join(lines)

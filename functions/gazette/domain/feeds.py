@@ -64,7 +64,7 @@ class FeedEntry:
     link: str | None
     published: datetime | None  # UTC
     updated: datetime | None  # UTC
-    summary: str  # may contain (sanitised) HTML; not converted to text
+    summary: str  # raw, as published: may contain HTML (unsanitised: sanitise where rendered)
     content: str | None
     author: str | None
     categories: tuple[str, ...] = ()
@@ -149,17 +149,61 @@ def entry_identity(
 _LABELS = {
     # Chinese (simplified): GB2312 and GBK are subsets of GB18030.
     **dict.fromkeys(
-        ["gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn", "euccn", "gb_2312-80",
-         "csgb2312", "chinese", "iso-ir-58", "gb18030", "gb-18030"], "gb18030"),
-    **dict.fromkeys(["big5", "big-5", "cn-big5", "x-x-big5", "csbig5", "big5-hkscs", "big5hkscs"],
-                    "big5hkscs"),
-    **dict.fromkeys(["shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis", "windows-31j",
-                     "cp932", "ms932"], "cp932"),
+        [
+            "gb2312",
+            "gbk",
+            "x-gbk",
+            "cp936",
+            "ms936",
+            "windows-936",
+            "euc-cn",
+            "euccn",
+            "gb_2312-80",
+            "csgb2312",
+            "chinese",
+            "iso-ir-58",
+            "gb18030",
+            "gb-18030",
+        ],
+        "gb18030",
+    ),
+    **dict.fromkeys(
+        ["big5", "big-5", "cn-big5", "x-x-big5", "csbig5", "big5-hkscs", "big5hkscs"], "big5hkscs"
+    ),
+    **dict.fromkeys(
+        [
+            "shift_jis",
+            "shift-jis",
+            "sjis",
+            "x-sjis",
+            "ms_kanji",
+            "csshiftjis",
+            "windows-31j",
+            "cp932",
+            "ms932",
+        ],
+        "cp932",
+    ),
     **dict.fromkeys(["euc-kr", "ks_c_5601-1987", "cseuckr", "windows-949", "cp949"], "cp949"),
     # WHATWG: these labels all mean windows-1252.
-    **dict.fromkeys(["iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
-                     "ansi_x3.4-1968", "windows-1252", "cp1252", "x-cp1252", "cp819", "ibm819"],
-                    "cp1252"),
+    **dict.fromkeys(
+        [
+            "iso-8859-1",
+            "iso8859-1",
+            "latin1",
+            "latin-1",
+            "l1",
+            "us-ascii",
+            "ascii",
+            "ansi_x3.4-1968",
+            "windows-1252",
+            "cp1252",
+            "x-cp1252",
+            "cp819",
+            "ibm819",
+        ],
+        "cp1252",
+    ),
     **dict.fromkeys(["utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8"], "utf-8"),
 }
 _LATIN_DEFAULTS = frozenset({"cp1252"})
@@ -224,7 +268,7 @@ def _decode(body: bytes, headers: dict[str, str]) -> _Decoded:
     notes: list[str] = []
     for bom, name in _BOMS:
         if body.startswith(bom):
-            text = body[len(bom):].decode(name, "replace")
+            text = body[len(bom) :].decode(name, "replace")
             return _Decoded(text, name, notes)
     for marker, name in _MARKERS:
         if body.startswith(marker):
@@ -280,8 +324,10 @@ def _decode(body: bytes, headers: dict[str, str]) -> _Decoded:
         return _Decoded(text, name, notes)
 
     lossy = min(
-        ((body.decode(name, "replace"), rank, name) for rank, name in enumerate(dict.fromkeys(
-            [*declared, "utf-8", *_FALLBACKS]))),
+        (
+            (body.decode(name, "replace"), rank, name)
+            for rank, name in enumerate(dict.fromkeys([*declared, "utf-8", *_FALLBACKS]))
+        ),
         key=lambda t: (t[0].count("\ufffd"), t[1]),
     )
     notes.append(f"no encoding decodes the bytes cleanly; decoded as {lossy[2]} with replacements")
@@ -327,7 +373,7 @@ def _defuse_entities(text: str) -> tuple[str, str | None]:
                 else:
                     kept.append(f"<!ENTITY {decl.group('name')} {decl.group('rest').strip()}>")
             head = prolog[: start_m.start()]
-            tail = prolog[m.end():]
+            tail = prolog[m.end() :]
             subset = ("[\n" + "\n".join(kept) + "\n]") if kept else ""
             doctype = f"<!DOCTYPE {m.group('name')}{m.group('ext')} {subset}>"
         else:  # malformed DOCTYPE: drop everything from it to the root element
@@ -373,9 +419,10 @@ def _one_line(text: str) -> str:
 
 
 def _looks_like_json(body: bytes, mime: str) -> bool:
-    return mime in ("application/feed+json", "application/json") or body.lstrip(b"\xef\xbb\xbf \t\r\n")[
-        :1
-    ] == b"{"
+    return (
+        mime in ("application/feed+json", "application/json")
+        or body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    )
 
 
 def _parse_json_feed(body: bytes, mime: str, feed_key: str, feed_url: str) -> ParsedFeed:
@@ -408,17 +455,26 @@ def _parse_json_feed(body: bytes, mime: str, feed_key: str, feed_url: str) -> Pa
         author = next((a.get("name") for a in authors if isinstance(a, dict) and a.get("name")), None)
         tags = tuple(str(t) for t in item.get("tags") or () if isinstance(t, str | int | float))
         summary = item.get("summary") if isinstance(item.get("summary"), str) else ""
-        entries.append(FeedEntry(
-            entry_id=entry_identity(feed_key, guid, link, title, published or updated),
-            guid=guid, title=title, link=link, published=published, updated=updated,
-            summary=summary, content=content if isinstance(content, str) else None,
-            author=author, categories=tags,
-        ))
+        entries.append(
+            FeedEntry(
+                entry_id=entry_identity(feed_key, guid, link, title, published or updated),
+                guid=guid,
+                title=title,
+                link=link,
+                published=published,
+                updated=updated,
+                summary=summary,
+                content=content if isinstance(content, str) else None,
+                author=author,
+                categories=tags,
+            )
+        )
     ver = "json11" if version.rstrip("/").endswith("1.1") else "json1"
     title = data.get("title") if isinstance(data.get("title"), str) else ""
     home = data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else None
-    return ParsedFeed(title=title, entries=entries, encoding="utf-8", bozo=False, bozo_reason=None,
-                      version=ver, link=home)
+    return ParsedFeed(
+        title=title, entries=entries, encoding="utf-8", bozo=False, bozo_reason=None, version=ver, link=home
+    )
 
 
 def _entry_from(e: Any, feed_key: str) -> FeedEntry:
@@ -436,8 +492,14 @@ def _entry_from(e: Any, feed_key: str) -> FeedEntry:
     categories = tuple(t.get("term") for t in e.get("tags") or () if t.get("term"))
     return FeedEntry(
         entry_id=entry_identity(feed_key, guid, link, title, published or updated),
-        guid=guid, title=title, link=link, published=published, updated=updated,
-        summary=e.get("summary") or "", content=content, author=e.get("author") or None,
+        guid=guid,
+        title=title,
+        link=link,
+        published=published,
+        updated=updated,
+        summary=e.get("summary") or "",
+        content=content,
+        author=e.get("author") or None,
         categories=categories,
     )
 
@@ -484,7 +546,18 @@ def parse_feed(
         fp_headers["content-language"] = hdrs["content-language"]
 
     # A BytesIO, never bytes or str: feedparser treats a bytes/str argument as a possible file path.
-    result = feedparser.parse(io.BytesIO(text.encode("utf-8", "replace")), response_headers=fp_headers)
+    # sanitize_html/resolve_relative_uris off: summaries and content stay as published (sanitise with
+    # nh3 where they are rendered). feedparser's HTML post-processing is also its slowest part, and on
+    # Python >= 3.10 it crashes (AssertionError from _markupbase) on content such as "<!DOCTYPE ~".
+    try:
+        result = feedparser.parse(
+            io.BytesIO(text.encode("utf-8", "replace")),
+            response_headers=fp_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # untrusted input must not crash the caller with a parser bug
+        raise FeedParseError(_one_line(f"feed parser failed: {type(exc).__name__}: {exc}")) from None
     entries = [_entry_from(e, key) for e in result.get("entries", [])]
     version = result.get("version") or ""
     exc = result.get("bozo_exception")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from functools import cache
-from datetime import UTC, datetime
 
 import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape

@@ -184,6 +184,17 @@ def _glue(left: str, right: str) -> str:
     return left + right
 
 
+def _next_filled(lines: list[str]) -> list[str]:
+    """For each line, the next non-empty line after it (computed backwards to stay linear)."""
+    result = [""] * len(lines)
+    upcoming = ""
+    for index in range(len(lines) - 1, -1, -1):
+        result[index] = upcoming
+        if lines[index]:
+            upcoming = lines[index]
+    return result
+
+
 def join_broken_lines(text: str) -> str:
     """Join line breaks inside sentences; keep paragraph breaks, headings and signature/date lines.
 
@@ -199,6 +210,7 @@ def join_broken_lines(text: str) -> str:
     separators: list[str] = []
     current = ""
     pending_sep = "\n"
+    following = _next_filled(lines)
     for index, line in enumerate(lines):
         if not line:
             if blanks_matter and current:
@@ -206,7 +218,7 @@ def join_broken_lines(text: str) -> str:
                 separators.append(pending_sep)
                 current, pending_sep = "", "\n\n"
             continue
-        next_line = next((n for n in lines[index + 1 :] if n), "")
+        next_line = following[index]
         ends = current.endswith(_TERMINAL) or _is_standalone(current) or _is_title_like(current)
         # A signature issuer line is followed by its date line: keep it on its own.
         before_date = bool(_DATE_LINE.match(_squeeze(next_line)))

@@ -275,6 +275,7 @@ class _Splitter:
         self.stack: list[_Doc] = []
         self.orphans: list[int] = []
         self._page_texts: list[str] | None = None
+        self._idf_cache: dict[str, float] = {}
 
     def run(self) -> list[SplitDocument]:
         index = 0
@@ -411,24 +412,30 @@ class _Splitter:
         return found / sum(weights.values())
 
     def _idf(self, gram: str) -> float:
+        if gram in self._idf_cache:
+            return self._idf_cache[gram]
         if self._page_texts is None:
             chunks = self._chunks(range(len(self.lines)))
             self._page_texts = ["".join(self.lines[i].squeezed for i in chunk) for chunk in chunks]
         pages = self._page_texts
         frequency = sum(1 for page in pages if gram in page)
-        return math.log((len(pages) + 1) / (frequency + 1)) + 0.1
+        self._idf_cache[gram] = math.log((len(pages) + 1) / (frequency + 1)) + 0.1
+        return self._idf_cache[gram]
 
     def _chunks(self, indices: Iterable[int]) -> list[list[int]]:
         """Cut orphan text where a page or column starts; merge chunks too small to judge."""
         chunks: list[list[int]] = []
+        size = 0  # characters in the last chunk, kept running so the cut stays linear
         for index in indices:
             new = not chunks or self.lines[index].page_start or index != chunks[-1][-1] + 1
-            if new and chunks and sum(len(self.lines[i].squeezed) for i in chunks[-1]) < _MIN_CHUNK_CHARS:
+            if new and chunks and size < _MIN_CHUNK_CHARS:
                 new = False
             if new:
                 chunks.append([index])
+                size = 0
             else:
                 chunks[-1].append(index)
+            size += len(self.lines[index].squeezed)
         return chunks
 
     def _finish(self) -> list[SplitDocument]:

@@ -330,9 +330,7 @@ def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
 _HAN = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134f]$")
 
 
-def _load_script_map(
-    file_name: str, base: Path | None, name: str, root: Any
-) -> dict[str, tuple[str, ...]]:
+def _load_script_map(file_name: str, base: Path | None, name: str, root: Any) -> dict[str, tuple[str, ...]]:
     """Read the Simplified→Traditional character map named by ``script_variants``."""
     packaged = _packaged_data().joinpath(file_name)
     candidates: list[Any] = [base / file_name] if base is not None else []
