@@ -29,6 +29,8 @@ class PollerSettings(_Settings):
 class IngestSettings(_Settings):
     documents_table: str
     document_index_table: str
+    entries_dlq_url: str
+    max_receive_count: int = Field(default=5, ge=1)  # the entries queue's redrive maxReceiveCount
     documents_bucket: str
     allow_loopback: bool = False
     max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
@@ -42,6 +44,8 @@ class PublisherSettings(_Settings):
 
 class MailerSettings(_Settings):
     subscriptions_table: str
+    email_dlq_url: str
+    max_receive_count: int = Field(default=5, ge=1)  # the email queue's redrive maxReceiveCount
     idempotency_table: str
     sender_address: str
     public_base_url: str

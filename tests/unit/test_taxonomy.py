@@ -128,6 +128,18 @@ def test_load_taxonomy_weighted_term_with_bad_weight_names_its_line(tmp_path: Pa
         load_taxonomy(path)
 
     assert f"line {line_of(text, '{term: 采购, weight: -2}')}:" in str(info.value)
+    assert "zh[0].weight: Input should be greater than 0" in str(info.value)
+
+
+def test_load_taxonomy_weighted_term_without_its_term_names_the_missing_field(tmp_path: Path) -> None:
+    text = packaged_text().replace("[采购, 购置]", "[{weight: 0.2}, 购置]", 1)
+    path = write(tmp_path, text)
+
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+
+    assert f"line {line_of(text, '{weight: 0.2}')}:" in str(info.value)
+    assert "missing field 'term'" in str(info.value)
 
 
 def test_load_taxonomy_rule_naming_an_unknown_context_names_its_line(tmp_path: Path) -> None:

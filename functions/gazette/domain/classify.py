@@ -117,6 +117,9 @@ class Classifier:
         keys: dict[str, tuple[bool, bool, list[tuple[str, int]]]] = {}
 
         def add(form: str, lang: str, prefix: bool, target: tuple[str, int] | None) -> None:
+            form = form.lower()  # the text is lower-cased too (5G工厂 -> 5g工厂)
+            if not form:
+                return
             english = lang == "en"
             entry = keys.get(form)
             if entry is None:

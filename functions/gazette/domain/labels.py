@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-_FALLBACK = {
-    "zh": {"bidding": "招标投标", "consumption": "消费", "disasters": "灾害", "science": "科技"},
-    "en": {"bidding": "Bidding", "consumption": "Consumption", "disasters": "Disasters", "science": "Science"},
-}
-
 
 @cache
 def domain_labels(locale: str) -> dict[str, str]:
-    return dict(_FALLBACK.get(locale, _FALLBACK["zh"]))
+    from gazette.domain.taxonomy import load_taxonomy  # read once, on the first mail
+
+    taxonomy = load_taxonomy()
+    language = "en" if locale.startswith("en") else "zh"
+    return {name: getattr(domain.labels, language) for name, domain in taxonomy.domains.items()}

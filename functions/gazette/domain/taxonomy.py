@@ -212,8 +212,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     try:
         taxonomy = Taxonomy.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        raise TaxonomyError(_located(name, root, error["loc"], error["msg"])) from None
+        loc, message = _most_specific(root, exc)
+        raise TaxonomyError(_located(name, root, loc, message)) from None
 
     problem = _check_references(taxonomy)
     if problem is not None:
@@ -290,6 +290,28 @@ def _node_at(root: Any, loc: tuple[Any, ...]) -> tuple[Any, list[str]]:
             node = node.value[part]
             path.append(f"[{part}]")
     return node, path
+
+
+def _most_specific(root: Any, exc: ValidationError) -> tuple[tuple[Any, ...], str]:
+    """The error to report: among the errors about the first offending entry (a union such as
+    "a term or {term, weight}" reports one per alternative), the one that reaches deepest into
+    the file, e.g. the bad weight of {term: x, weight: -2} rather than "not a string"."""
+    import yaml
+
+    errors = exc.errors(include_url=False)
+    _, first = _node_at(root, tuple(errors[0]["loc"]))
+
+    def rank(error: Any) -> tuple[int, bool]:
+        node, path = _node_at(root, tuple(error["loc"]))
+        # At equal depth, a mapping in the file is better explained by the mapping alternative.
+        return len(path), isinstance(node, yaml.MappingNode) and error["type"] != "string_type"
+
+    related = [e for e in errors if _node_at(root, tuple(e["loc"]))[1][: len(first)] == first]
+    best = max(related, key=rank)  # the first of equals wins
+    message = best["msg"]
+    if best["type"] == "missing":
+        message = f"missing field {best['loc'][-1]!r}"
+    return tuple(best["loc"]), message
 
 
 def _located(name: str, root: Any, loc: tuple[Any, ...], message: str) -> str:

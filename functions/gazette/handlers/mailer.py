@@ -21,10 +21,12 @@ from aws_lambda_powertools.utilities.idempotency import (
 from pydantic import BaseModel
 
 from gazette.adapters.mail import MailSender
+from gazette.adapters.messaging import Queue
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import MailerSettings
 from gazette.domain.labels import domain_labels
 from gazette.domain.subscriptions import Channel, Mode, Subscription
+from gazette.handlers.batch import dead_letter_on_last_attempt
 from gazette.messages import DocumentCreated
 from gazette.observability import logger, metrics, redact_email
 from gazette.services.notify import SubscriberIndex, alert_mail
@@ -45,6 +47,7 @@ class Dependencies:
     subscriptions: SubscriptionStore
     send_once: Any  # AlertKey, event, subscription -> message id, idempotent
     idempotency: IdempotencyConfig
+    dead_letters: Queue
 
 
 @cache
@@ -71,6 +74,7 @@ def dependencies() -> Dependencies:
         subscriptions=SubscriptionStore(boto3.client("dynamodb"), settings.subscriptions_table),
         send_once=send_once,
         idempotency=config,
+        dead_letters=Queue(boto3.client("sqs"), settings.email_dlq_url),
     )
 
 
@@ -94,7 +98,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     index = SubscriberIndex(deps.subscriptions, Channel.EMAIL)
     return process_partial_response(
         event=event,
-        record_handler=partial(handle_record, deps=deps, index=index),
+        record_handler=dead_letter_on_last_attempt(partial(handle_record, deps=deps, index=index),
+                                                   dlq=deps.dead_letters,
+                                                   max_receives=deps.settings.max_receive_count),
         processor=BatchProcessor(event_type=EventType.SQS),
         context=context,
     )
