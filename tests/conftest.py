@@ -30,8 +30,9 @@ def seed_text() -> str:
 @pytest.fixture
 def aws_stack() -> Iterator[object]:
     """moto's in-process mock with every resource of template.yaml, and the functions' environment."""
-    from gazette_local.stack import create_stack
     from moto import mock_aws
+
+    from gazette_local.stack import create_stack
 
     with mock_aws():
         stack = create_stack("", {"AllowLoopback": "true", "PublicBaseUrl": "http://127.0.0.1:8000"})

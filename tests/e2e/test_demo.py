@@ -6,6 +6,7 @@ import json
 from email import policy
 
 import pytest
+
 from gazette_local.demo import run_demo
 
 SEED_NUMBERS = {

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+
 from gazette.domain.feeds import FeedParseError, parse_feed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ import threading
 import zlib
 
 import pytest
+
 from gazette.adapters import http as client
 from gazette.adapters.http import (
     USER_AGENT,

@@ -8,11 +8,12 @@ from email import policy
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from moto.backends import get_backend
+
 from gazette.domain.subscriptions import State, SubscriptionError
 from gazette.messages import DocumentOut
 from gazette.services.publish import document_event
 from gazette_local.runner import LambdaContext, _sqs_record
-from moto.backends import get_backend
 
 
 def _sent():

@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+
 from gazette_local.servers import feed_server
 
 ROOT = Path(__file__).resolve().parents[2]

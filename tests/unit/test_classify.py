@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.classify import Classifier, default_classifier
 from gazette.domain.model import Classification, Evidence
 from gazette.domain.taxonomy import load_taxonomy

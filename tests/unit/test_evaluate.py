@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.classify import default_classifier
 from gazette.domain.evaluate import DomainMetrics, evaluate, format_report, load_jsonl
 from gazette.domain.model import Classification, Evidence

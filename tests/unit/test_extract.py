@@ -8,13 +8,14 @@ import textwrap
 from datetime import date
 
 import pytest
-from gazette.domain.extract import MAX_BYTES, ExtractionError, extract_text
-from gazette.domain.split import split_issue
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from gazette.domain.extract import MAX_BYTES, ExtractionError, extract_text
+from gazette.domain.split import split_issue
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))

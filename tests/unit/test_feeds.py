@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.feeds import FeedParseError, canonical_link, entry_identity, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"

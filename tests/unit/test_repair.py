@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.repair import (
     collapse_number_spaces,
     join_broken_lines,

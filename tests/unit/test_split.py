@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.model import SplitDocument
 from gazette.domain.split import split_issue
 

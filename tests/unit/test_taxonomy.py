@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+
 from gazette.domain.classify import Classifier
 from gazette.domain.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 

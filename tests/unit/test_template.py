@@ -3,6 +3,7 @@
 import importlib
 
 import pytest
+
 from gazette_local.template import Intrinsic, Resolver, TemplateError, load_template, resources_of_type
 
 

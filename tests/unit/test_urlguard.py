@@ -6,6 +6,7 @@ import ipaddress
 import socket
 
 import pytest
+
 from gazette.domain.urlguard import UnsafeURLError, check_address, check_url
 
 
