@@ -49,6 +49,19 @@ class MailerSettings(_Settings):
     idempotency_table: str
     sender_address: str
     public_base_url: str
+    ses_configuration_set: str = ""
+
+
+class DigestSettings(_Settings):
+    subscriptions_table: str
+    idempotency_table: str
+    sender_address: str
+    public_base_url: str
+    ses_configuration_set: str = ""
+
+
+class SesEventsSettings(_Settings):
+    subscriptions_table: str
 
 
 class WebhookSettings(_Settings):
@@ -58,3 +71,16 @@ class WebhookSettings(_Settings):
     webhook_dlq_url: str
     allow_loopback: bool = False
     delivery_timeout: float = Field(default=15.0, gt=0)
+
+
+class ApiSettings(_Settings):
+    subscriptions_table: str
+    documents_table: str
+    document_index_table: str
+    feeds_table: str
+    documents_bucket: str
+    webhook_queue_url: str
+    sender_address: str
+    public_base_url: str
+    allow_loopback: bool = False
+    ses_configuration_set: str = ""

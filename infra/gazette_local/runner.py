@@ -91,7 +91,7 @@ class Runner:
             worked = False
             for spec in self.stack.functions.values():
                 for source in spec.sources:
-                    if source.kind == "SQS":
+                    if source.kind in {"SQS", "SNS"}:
                         worked |= self._poll_queue(spec, source)
                     elif source.kind == "DynamoDB":
                         worked |= self._poll_stream(spec, source)
@@ -112,7 +112,10 @@ class Runner:
         if not messages:
             return False
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{source.source.rsplit('/', 1)[-1]}"
-        event = {"Records": [_sqs_record(message, arn) for message in messages]}
+        if source.kind == "SNS":
+            event = {"Records": [_sns_record(message) for message in messages]}
+        else:
+            event = {"Records": [_sqs_record(message, arn) for message in messages]}
         try:
             result = self.invoke(spec.logical_id, event) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
@@ -189,6 +192,25 @@ def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         "eventSource": "aws:sqs",
         "eventSourceARN": arn,
         "awsRegion": REGION,
+    }
+
+
+def _sns_record(message: dict[str, Any]) -> dict[str, Any]:
+    """An SNS-to-Lambda record from the envelope SNS wrote to the tap queue."""
+    envelope = json.loads(message["Body"])
+    return {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": f"{envelope.get('TopicArn', '')}:local",
+        "Sns": {
+            "Type": envelope.get("Type", "Notification"),
+            "MessageId": envelope.get("MessageId", message["MessageId"]),
+            "TopicArn": envelope.get("TopicArn", ""),
+            "Subject": envelope.get("Subject"),
+            "Message": envelope.get("Message", ""),
+            "Timestamp": envelope.get("Timestamp", ""),
+            "MessageAttributes": envelope.get("MessageAttributes", {}),
+        },
     }
 
 

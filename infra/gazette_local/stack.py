@@ -121,6 +121,7 @@ def create_stack(endpoint: str, overrides: dict[str, str] | None = None) -> Loca
     _create_queues(stack, template)
     _create_topics(stack, template)
     _create_subscriptions(stack, template)
+    _create_configuration_sets(stack, template)
     _verify_sender(stack)
     _read_functions(stack, template)
     return stack
@@ -229,6 +230,26 @@ def _create_subscriptions(stack: LocalStack, template: dict[str, Any]) -> None:
         )
 
 
+def _create_configuration_sets(stack: LocalStack, template: dict[str, Any]) -> None:
+    """moto implements configuration sets but not their event destinations: SES bounce and complaint
+    events are tested by handing the SES events function the SNS messages SES would publish."""
+    sesv2 = stack.client("sesv2")
+    for logical in resources_of_type(template, "AWS::SES::ConfigurationSet"):
+        name = physical_name(logical)
+        sesv2.create_configuration_set(ConfigurationSetName=name)
+        stack.resolver.refs[logical] = name
+
+
+def _sns_tap(stack: LocalStack, logical: str, topic_arn: str) -> str:
+    """A queue subscribed to the topic, so the runner can hand its messages to an SNS-triggered function."""
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    name = physical_name(f"{logical}-sns-tap")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}",
+                  ReturnSubscriptionArn=True)
+    return url
+
+
 def _verify_sender(stack: LocalStack) -> None:
     """SES refuses unverified senders; on AWS the operator verifies the domain once (README)."""
     sender = stack.parameters["SenderAddress"]
@@ -256,6 +277,8 @@ def _read_functions(stack: LocalStack, template: dict[str, Any]) -> None:
                 insert_only = any('"INSERT"' in f.get("Pattern", "") for f in patterns)
                 sources.append(EventSource("DynamoDB", event_props["Stream"],
                                            int(event_props.get("BatchSize", 100)), insert_only))
+            elif kind == "SNS":
+                sources.append(EventSource("SNS", _sns_tap(stack, logical, event_props["Topic"]), 10))
             elif kind in {"ScheduleV2", "Schedule"}:
                 sources.append(EventSource(kind, event_props["ScheduleExpression"], 1))
         stack.functions[logical] = FunctionSpec(

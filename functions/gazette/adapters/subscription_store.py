@@ -9,6 +9,7 @@ Layout (one table, pk/sk):
 
 from __future__ import annotations
 
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -225,6 +226,90 @@ class SubscriptionStore:
             }
             for domain in subscription.domains
         ]
+
+    # ------------------------------------------------------------------ management (token holders)
+    def verify_manage_token(self, subscription_id: str, token: str) -> Subscription | None:
+        """The subscription if `token` is its management token; None for an unknown id or a wrong token alike."""
+        item = self.get_raw(subscription_id)
+        expected = (item or {}).get("manage_token_hash") or hash_token("")
+        matched = hmac.compare_digest(expected, hash_token(token))
+        if item is None or not matched:
+            return None
+        return _subscription_from(item, subscription_id)
+
+    def update(
+        self,
+        subscription_id: str,
+        *,
+        domains: tuple[str, ...],
+        narrowing: Narrowing,
+        mode: Mode,
+        locale: str,
+    ) -> Subscription:
+        """Changes what a subscription wants; a confirmed one gets its DOMAIN# rows rewritten in the same transaction.
+
+        The update is conditional on the state read first, so a concurrent unsubscribe never gets
+        its index rows written back.
+        """
+        current = self.get(subscription_id)
+        if current is None:
+            raise SubscriptionError("unknown subscription")
+        changed = Subscription(**{**_as_dict(current), "domains": tuple(dict.fromkeys(domains)),
+                                  "narrowing": narrowing, "mode": mode, "locale": locale})
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)},
+                    "UpdateExpression": "SET #domains = :domains, #narrowing = :narrowing, #mode = :mode, "
+                    "#locale = :locale, updated_at = :now",
+                    "ConditionExpression": "#state = :state",
+                    "ExpressionAttributeNames": {"#state": "state", "#mode": "mode", "#domains": "domains",
+                                                 "#narrowing": "narrowing", "#locale": "locale"},
+                    "ExpressionAttributeValues": {
+                        ":domains": s(json.dumps(list(changed.domains))),
+                        ":narrowing": s(_narrowing_json(narrowing)),
+                        ":mode": s(mode.value),
+                        ":locale": s(locale),
+                        ":now": s(datetime.now(UTC).isoformat()),
+                        ":state": s(current.state.value),
+                    },
+                }
+            }
+        ]
+        if current.state is State.CONFIRMED:
+            items.extend(
+                {"Delete": {"TableName": self.table,
+                            "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
+                for domain in current.domains if domain not in changed.domains
+            )
+            items.extend({"Put": {"TableName": self.table, "Item": row}} for row in self._index_rows(changed))
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except AWS_ERRORS as exc:
+            if error_code(exc) in {"TransactionCanceledException", "ConditionalCheckFailedException"}:
+                raise SubscriptionError("the subscription changed meanwhile") from exc
+            raise StoreError("updating a subscription failed") from exc
+        return changed
+
+    def delete(self, subscription_id: str) -> bool:
+        """Removes the subscription and its index rows for good; False if there was nothing to remove."""
+        current = self.get(subscription_id)
+        if current is None:
+            return False
+        items: list[dict[str, Any]] = [
+            {"Delete": {"TableName": self.table, "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)}}}
+        ]
+        items.extend(
+            {"Delete": {"TableName": self.table,
+                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
+            for domain in current.domains
+        )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except AWS_ERRORS as exc:
+            raise StoreError("deleting a subscription failed") from exc
+        return True
 
     # ------------------------------------------------------------------ reads
     def get(self, subscription_id: str) -> Subscription | None:

@@ -33,6 +33,8 @@ TEXTS = {
         "manage": "管理订阅",
         "unsubscribe": "退订",
         "subject_one": "【政府公报提醒】{title}",
+        "digest_intro": "以下是本期您订阅领域的新政府文件：",
+        "digest_subject": "【政府公报提醒】{period} 摘要：{count} 件新文件",
         "confirm_subject": "请确认您的政府公报提醒订阅",
         "confirm_intro": "有人（希望是您）用此邮箱订阅了政府公报提醒。确认之前，我们不会再发送任何邮件。",
         "confirm_button": "确认订阅",
@@ -47,6 +49,8 @@ TEXTS = {
         "manage": "Manage subscription",
         "unsubscribe": "Unsubscribe",
         "subject_one": "[Gazette alert] {title}",
+        "digest_intro": "New government documents in the domains you follow, this period:",
+        "digest_subject": "[Gazette alerts] {period} digest: {count} new documents",
         "confirm_subject": "Please confirm your gazette alerts subscription",
         "confirm_intro": "Someone (hopefully you) subscribed this address to gazette alerts. "
         "Nothing else is sent until you confirm.",
@@ -104,6 +108,34 @@ def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> E
     return message
 
 
+def _document_view(doc: DocumentOut, labels: dict[str, str]) -> dict[str, object]:
+    return {
+        "title": one_line(doc.title, 300),
+        "url": _safe_url(doc.url),
+        "issuer": doc.issuer,
+        "doc_number": doc.doc_number,
+        "published": doc.published.isoformat() if doc.published else None,
+        "domain_labels": [labels.get(domain, domain) for domain in doc.domains],
+        "evidence": [
+            f"{labels.get(domain, domain)}: " + ", ".join(f"{e.term} ({e.where})" for e in items[:4])
+            for domain, items in doc.evidence.items()
+            if items and domain in doc.domains
+        ],
+        "summary_html": clean_html(doc.summary),
+        "summary_text": plain_text(doc.summary),
+    }
+
+
+def _with_bodies(message: EmailMessage, template: str, context: dict[str, object]) -> EmailMessage:
+    env = _environment()
+    message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(env.get_template(f"mail/{template}.txt.j2").render(context), cte="base64")
+    message.add_alternative(env.get_template(f"mail/{template}.html.j2").render(context), subtype="html",
+                            cte="base64")
+    return message
+
+
 def render_alert(
     documents: list[DocumentOut],
     identity: MailIdentity,
@@ -112,30 +144,10 @@ def render_alert(
     labels: dict[str, str],
     message_key: str,
 ) -> EmailMessage:
-    """One mail about one document (instant) or several (a digest)."""
+    """One mail about one new document."""
     texts = TEXTS.get(locale, TEXTS["zh"])
-    views = [
-        {
-            "title": one_line(doc.title, 300),
-            "url": _safe_url(doc.url),
-            "issuer": doc.issuer,
-            "doc_number": doc.doc_number,
-            "published": doc.published.isoformat() if doc.published else None,
-            "domain_labels": [labels.get(domain, domain) for domain in doc.domains],
-            "evidence": [
-                f"{labels.get(domain, domain)}: " + ", ".join(f"{e.term} ({e.where})" for e in items[:4])
-                for domain, items in doc.evidence.items()
-                if items and domain in doc.domains
-            ],
-            "summary_html": clean_html(doc.summary),
-            "summary_text": plain_text(doc.summary),
-        }
-        for doc in documents
-    ]
-    if len(documents) == 1:
-        subject = texts["subject_one"].format(title=views[0]["title"])
-    else:
-        subject = texts["subject_one"].format(title=f"{len(documents)}")
+    views = [_document_view(doc, labels) for doc in documents]
+    subject = texts["subject_one"].format(title=views[0]["title"] if views else "")
     context = {
         "t": texts,
         "subject": one_line(subject),
@@ -143,14 +155,33 @@ def render_alert(
         "unsubscribe_url": identity.unsubscribe_url,
         "manage_url": identity.manage_url,
     }
-    env = _environment()
-    message = _new_message(identity, subject, message_key=message_key)
-    message["List-Unsubscribe"] = f"<{identity.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(env.get_template("mail/alert.txt.j2").render(context), cte="base64")
-    message.add_alternative(env.get_template("mail/alert.html.j2").render(context), subtype="html",
-                            cte="base64")
-    return message
+    return _with_bodies(_new_message(identity, subject, message_key=message_key), "alert", context)
+
+
+def render_digest(
+    groups: dict[str, list[DocumentOut]],
+    identity: MailIdentity,
+    *,
+    period: str,
+    locale: str,
+    labels: dict[str, str],
+    message_key: str,
+) -> EmailMessage:
+    """One mail for a period, its documents grouped under the subscription's domains."""
+    texts = TEXTS.get(locale, TEXTS["zh"])
+    count = sum(len(docs) for docs in groups.values())
+    subject = texts["digest_subject"].format(period=period[1:], count=count)
+    context = {
+        "t": texts,
+        "subject": one_line(subject),
+        "groups": [
+            {"label": labels.get(domain, domain), "documents": [_document_view(doc, labels) for doc in docs]}
+            for domain, docs in groups.items()
+        ],
+        "unsubscribe_url": identity.unsubscribe_url,
+        "manage_url": identity.manage_url,
+    }
+    return _with_bodies(_new_message(identity, subject, message_key=message_key), "digest", context)
 
 
 def render_confirmation(
@@ -168,12 +199,8 @@ def render_confirmation(
         "subject": texts["confirm_subject"],
         "confirm_url": confirm_url,
         "domain_labels": [labels.get(domain, domain) for domain in domains],
+        "unsubscribe_url": identity.unsubscribe_url,
+        "manage_url": identity.manage_url,
     }
-    env = _environment()
     message = _new_message(identity, texts["confirm_subject"], message_key=message_key)
-    message["List-Unsubscribe"] = f"<{identity.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(env.get_template("mail/confirm.txt.j2").render(context), cte="base64")
-    message.add_alternative(env.get_template("mail/confirm.html.j2").render(context), subtype="html",
-                            cte="base64")
-    return message
+    return _with_bodies(message, "confirm", context)

@@ -1,7 +1,9 @@
 """SQS (from SNS) document events -> one alert mail per matching confirmed email subscription, once.
 
 Exactly-once per (document, subscription) rests on Powertools idempotency records in DynamoDB: a
-redelivered message or a retried batch finds the record and sends nothing again.
+redelivered message or a retried batch finds the record and sends nothing again. Digest
+subscriptions get the document queued for their period instead; suppressed addresses (permanent
+bounces, complaints) get no SES call at all, checked with one read for the whole batch.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from aws_lambda_powertools.utilities.idempotency import (
 from pydantic import BaseModel
 
 from gazette.adapters.mail import MailSender
+from gazette.adapters.mail_state import DigestStore, SuppressionList
 from gazette.adapters.messaging import Queue
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import MailerSettings
+from gazette.domain.digest import period_of
 from gazette.domain.labels import domain_labels
 from gazette.domain.subscriptions import Channel, Mode, Subscription
 from gazette.handlers.batch import dead_letter_on_last_attempt
@@ -48,12 +52,15 @@ class Dependencies:
     send_once: Any  # AlertKey, event, subscription -> message id, idempotent
     idempotency: IdempotencyConfig
     dead_letters: Queue
+    suppression: SuppressionList
+    digests: DigestStore
 
 
 @cache
 def dependencies() -> Dependencies:
     settings = MailerSettings()
-    sender = MailSender(boto3.client("sesv2"))
+    sender = MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None)
+    dynamodb = boto3.client("dynamodb")
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table,
                                            boto3_client=boto3.client("dynamodb"))
     config = IdempotencyConfig(expires_after_seconds=IDEMPOTENCY_DAYS * 86400)
@@ -71,23 +78,46 @@ def dependencies() -> Dependencies:
 
     return Dependencies(
         settings=settings,
-        subscriptions=SubscriptionStore(boto3.client("dynamodb"), settings.subscriptions_table),
+        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
         send_once=send_once,
         idempotency=config,
         dead_letters=Queue(boto3.client("sqs"), settings.email_dlq_url),
+        suppression=SuppressionList(dynamodb, settings.subscriptions_table),
+        digests=DigestStore(dynamodb, settings.subscriptions_table),
     )
 
 
-def handle_record(record: SQSRecord, deps: Dependencies, index: SubscriberIndex) -> None:
+def suppressed_in_batch(event: dict[str, Any], deps: Dependencies, index: SubscriberIndex) -> set[str]:
+    """The batch's suppressed recipients, in one read; unreadable records are left to fail on their own."""
+    addresses: set[str] = set()
+    for record in event.get("Records", []):
+        try:
+            parsed = DocumentCreated.model_validate_json(record["body"])
+        except ValueError:
+            continue
+        addresses.update(subscription.target for subscription in index.recipients(parsed))
+    return deps.suppression.suppressed(addresses) if addresses else set()
+
+
+def handle_record(record: SQSRecord, deps: Dependencies, index: SubscriberIndex, suppressed: set[str]) -> None:
     event = DocumentCreated.model_validate_json(record.body)
+    waiting: list[tuple[str, str, str, str]] = []
     for subscription in index.recipients(event):
+        if subscription.target in suppressed:
+            metrics.add_metric(name="MailsSuppressed", unit="Count", value=1)
+            continue
         if subscription.mode is not Mode.INSTANT:
-            continue  # digests are assembled by the digest run from the documents table
+            period = period_of(subscription.mode, event.occurred_at)
+            waiting.append((subscription.subscription_id, period, event.document.id, event.model_dump_json()))
+            continue
         deps.send_once(
             key=AlertKey(event_id=event.id, subscription_id=subscription.subscription_id),
             event=event,
             subscription=subscription,
         )
+    if waiting:
+        deps.digests.add(waiting)
+        metrics.add_metric(name="DigestItemsQueued", unit="Count", value=len(waiting))
 
 
 @logger.inject_lambda_context
@@ -96,9 +126,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deps = dependencies()
     deps.idempotency.register_lambda_context(context)
     index = SubscriberIndex(deps.subscriptions, Channel.EMAIL)
+    suppressed = suppressed_in_batch(event, deps, index)
     return process_partial_response(
         event=event,
-        record_handler=dead_letter_on_last_attempt(partial(handle_record, deps=deps, index=index),
+        record_handler=dead_letter_on_last_attempt(partial(handle_record, deps=deps, index=index,
+                                                           suppressed=suppressed),
                                                    dlq=deps.dead_letters,
                                                    max_receives=deps.settings.max_receive_count),
         processor=BatchProcessor(event_type=EventType.SQS),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from gazette.adapters.mail import MailSender
+from gazette.adapters.mail_state import SuppressionList, address_hash
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.domain.labels import domain_labels
 from gazette.domain.render import MailIdentity, render_confirmation
@@ -35,10 +35,6 @@ class Created:
     webhook_secret: str | None = None  # returned once, for webhook endpoints
 
 
-def address_hash(address: str) -> str:
-    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:32]
-
-
 def subscribe_email(
     store: SubscriptionStore,
     mailer: MailSender,
@@ -51,8 +47,13 @@ def subscribe_email(
     locale: str = "zh",
     narrowing: Narrowing | None = None,
     now: datetime | None = None,
+    suppression: SuppressionList | None = None,
 ) -> Created:
-    """Records a pending subscription and sends the one confirmation mail; nothing else before it."""
+    """Records a pending subscription and sends the one confirmation mail; nothing else before it.
+
+    A suppressed address (it bounced for good or complained) gets no mail at all; the caller is told
+    nothing different, so the form cannot be used to learn which addresses are suppressed.
+    """
     moment = now or datetime.now(UTC)
     if not store.count_confirmation(address_hash(address), moment.date().isoformat(), CONFIRMATIONS_PER_DAY):
         raise SubscriptionError("too many confirmation mails for this address today")
@@ -69,6 +70,8 @@ def subscribe_email(
     identity = MailIdentity(sender=sender, recipient=subscription.target,
                             unsubscribe_url=unsubscribe_url(base_url, subscription),
                             manage_url=f"{base_url.rstrip('/')}/subscriptions/{subscription.subscription_id}")
+    if suppression is not None and suppression.suppressed([subscription.target]):
+        return Created(subscription, manage_token)
     mailer.send(render_confirmation(identity, confirm_url=confirm_url, domains=list(subscription.domains),
                                     locale=locale, labels=domain_labels(locale),
                                     message_key=f"confirm.{subscription.subscription_id}"))

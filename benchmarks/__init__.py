@@ -1,0 +1,1 @@
+"""The benchmark suite: `python -m benchmarks.run [--quick]` writes docs/benchmarks.md."""

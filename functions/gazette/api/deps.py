@@ -1,0 +1,46 @@
+"""What the API's routes use, built once per Lambda container from ApiSettings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import boto3
+
+from gazette.adapters.blobs import BlobStore
+from gazette.adapters.dynamo import DocumentIndex, DocumentStore, FeedStore
+from gazette.adapters.mail import MailSender
+from gazette.adapters.mail_state import SuppressionList
+from gazette.adapters.messaging import Queue
+from gazette.adapters.subscription_store import SubscriptionStore
+from gazette.config import ApiSettings
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    settings: ApiSettings
+    subscriptions: SubscriptionStore
+    suppression: SuppressionList
+    documents: DocumentStore
+    index: DocumentIndex
+    feeds: FeedStore
+    blobs: BlobStore
+    mailer: MailSender
+    webhook_queue: Queue
+
+
+@cache
+def dependencies() -> Dependencies:
+    settings = ApiSettings()
+    dynamodb = boto3.client("dynamodb")
+    return Dependencies(
+        settings=settings,
+        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
+        suppression=SuppressionList(dynamodb, settings.subscriptions_table),
+        documents=DocumentStore(dynamodb, settings.documents_table),
+        index=DocumentIndex(dynamodb, settings.document_index_table),
+        feeds=FeedStore(dynamodb, settings.feeds_table),
+        blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
+        mailer=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
+        webhook_queue=Queue(boto3.client("sqs"), settings.webhook_queue_url),
+    )
