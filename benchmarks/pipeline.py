@@ -182,8 +182,48 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
     return {"new": first, "unchanged": second}
 
 
-def _top(profiler: cProfile.Profile, limit: int = 30) -> dict[str, str]:
-    out = {}
+CATEGORIES = (  # first match wins: where the CPU goes, by the code that spends it
+    ("AWS SDK (botocore, boto3)", ("/botocore/", "/boto3/", "/s3transfer/")),
+    ("HTTP client (urllib3, http.client, socket, ssl)", ("/urllib3/", "/http/client.py", "/socket.py", "/ssl.py",
+                                                         "_socket", "select.")),
+    ("Powertools (batch, idempotency, logger, metrics)", ("/aws_lambda_powertools/",)),
+    ("pydantic", ("/pydantic/", "/pydantic_core/", "pydantic_core")),
+    ("email (stdlib MIME)", ("/email/",)),
+    ("jinja2, markupsafe, nh3", ("/jinja2/", "/markupsafe/", "nh3")),
+    ("feedparser, sgmllib", ("/feedparser/", "sgmllib")),
+    ("json (stdlib)", ("/json/", "_json")),
+    ("gazette domain", ("/gazette/domain/",)),
+    ("gazette services, adapters, handlers", ("/gazette/",)),
+    ("local runner (gazette_local)", ("/gazette_local/",)),
+    ("benchmark harness", ("/benchmarks/",)),
+    ("logging (stdlib)", ("/logging/",)),
+)
+
+
+def _category(filename: str, function: str) -> str:
+    where = f"{filename} {function}"
+    for name, needles in CATEGORIES:
+        if any(needle in where for needle in needles):
+            return name
+    return "other (stdlib, builtins)"
+
+
+def _breakdown(profiler: cProfile.Profile) -> dict[str, float]:
+    """Own CPU time (tottime) summed by the package that spends it, as fractions of the total."""
+    stats = pstats.Stats(profiler)
+    totals: Counter = Counter()
+    for (filename, _line, function), (_cc, _nc, tottime, _ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if filename == "~" and callers:  # a builtin (str.join, len, ...): charged to whoever called it
+            for (caller_file, _l, caller_fn), edge in callers.items():
+                totals[_category(caller_file, caller_fn)] += edge[2]
+        else:
+            totals[_category(filename, function)] += tottime
+    whole = sum(totals.values()) or 1.0
+    return {name: round(value / whole, 4) for name, value in totals.most_common()}
+
+
+def _top(profiler: cProfile.Profile, limit: int = 30) -> dict[str, Any]:
+    out: dict[str, Any] = {"by_package": _breakdown(profiler)}
     for key in ("cumulative", "tottime"):
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream)

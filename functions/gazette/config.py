@@ -69,12 +69,19 @@ class WebhookSettings(_Settings):
     idempotency_table: str
     webhook_queue_url: str
     webhook_dlq_url: str
-    allow_loopback: bool = False
-    delivery_timeout: float = Field(default=15.0, gt=0)
+    delivery_log_table: str
+    sender_address: str  # the owner of an endpoint whose deliveries keep failing is told from here
+    public_base_url: str = ""
+    ses_configuration_set: str = ""
+    allow_loopback: bool = False  # the local stack only: loopback addresses and plain http
+    delivery_timeout: float = Field(default=15.0, gt=0)  # the whole POST, connect to last byte
+    max_queue_delay: int = Field(default=900, ge=0, le=900)  # SQS's own limit; longer waits re-enqueue
+    disable_after_days: float = Field(default=5.0, gt=0)  # of failures without a success
 
 
 class ApiSettings(_Settings):
     subscriptions_table: str
+    delivery_log_table: str
     documents_table: str
     document_index_table: str
     feeds_table: str

@@ -89,3 +89,4 @@ class WebhookDeliveryJob(_Message):
     payload: str  # the exact JSON body that is signed and sent
     attempt: int = Field(default=0, ge=0)
     not_before: datetime | None = None
+    replay: int = Field(default=0, ge=0)  # 0 for the original sending; a replay starts a new run of attempts

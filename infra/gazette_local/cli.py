@@ -150,6 +150,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from gazette_local.serve import ServeError, run_serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a port number (0 picks a free one)")
+    if args.interval <= 0:
+        raise UsageError(f"--interval {args.interval:g}: must be more than 0 seconds")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError(f"{args.out}: exists and is not a folder")
+    try:
+        run_serve(args.port, out, pipeline=not args.no_pipeline, interval=args.interval, stdout=sys.stdout)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gazette", description="Gazette alerts: watch, split, classify, notify.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -160,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--webhook", action="append",
                       help="subscribe this URL to every domain (repeatable; 'local' for a built-in receiver)")
     demo.set_defaults(run=cmd_demo)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API and pages on 127.0.0.1 over the embedded AWS")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
+    serve.add_argument("--out", help="folder the mails are written to as .eml (default: a new temporary one)")
+    serve.add_argument("--no-pipeline", action="store_true", help="do not run the pipeline in the background")
+    serve.add_argument("--interval", type=float, default=30.0, help="seconds between pipeline runs (default 30)")
+    serve.set_defaults(run=cmd_serve)
 
     split = commands.add_parser("split", help="split a gazette issue (text, HTML or PDF) into documents")
     split.add_argument("file", help="the issue; - reads standard input")

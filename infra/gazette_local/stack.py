@@ -182,9 +182,9 @@ def _create_queues(stack: LocalStack, template: dict[str, Any]) -> None:
                 continue
             props = stack.resolver.resolve(props)
             attributes = {
-                key: str(props[key])
+                key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
                 for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
-                            "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize")
+                            "ReceiveMessageWaitTimeSeconds", "MaximumMessageSize", "SqsManagedSseEnabled")
                 if key in props
             }
             if "RedrivePolicy" in props:
@@ -214,6 +214,8 @@ def _create_topics(stack: LocalStack, template: dict[str, Any]) -> None:
 def _create_subscriptions(stack: LocalStack, template: dict[str, Any]) -> None:
     sns = stack.client("sns")
     for definition in resources_of_type(template, "AWS::SNS::Subscription").values():
+        if "Condition" in definition or definition["Properties"].get("Protocol") != "sqs":
+            continue  # operators' own endpoints (e.g. the optional alarm mail) have no local stand-in
         props = stack.resolver.resolve(definition["Properties"])
         attributes = {}
         if props.get("RawMessageDelivery"):
@@ -265,6 +267,8 @@ def _read_functions(stack: LocalStack, template: dict[str, Any]) -> None:
         }
         sources = []
         for event in props.get("Events", {}).values():
+            if event["Type"] in {"HttpApi", "Api"}:
+                continue  # HTTP requests reach the handler through `gazette serve`, not the runner
             event_props = stack.resolver.resolve(event.get("Properties", {}))
             kind = event["Type"]
             if kind == "SQS":

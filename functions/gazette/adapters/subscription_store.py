@@ -75,6 +75,7 @@ class SubscriptionStore:
         confirm_expires_at: datetime,
         manage_token: str,
         webhook_secret: str | None = None,
+        owner_email: str | None = None,
     ) -> None:
         item = {
             "pk": s(f"SUB#{subscription.subscription_id}"),
@@ -94,6 +95,8 @@ class SubscriptionStore:
         }
         if webhook_secret:
             item["secrets"] = s(json.dumps([webhook_secret]))
+        if owner_email:
+            item["owner_email"] = s(owner_email)  # a webhook's owner, told when deliveries keep failing
         try:
             self._client.put_item(TableName=self.table, Item=item,
                                   ConditionExpression="attribute_not_exists(pk)")
@@ -183,6 +186,22 @@ class SubscriptionStore:
         except AWS_ERRORS as exc:
             raise StoreError("unsubscribing failed") from exc
         return True
+
+    def replace_secrets(self, subscription_id: str, secrets: str, *, expected: str | None) -> None:
+        """Writes a webhook's signing secrets if they are still `expected` (what the caller read)."""
+        condition = "attribute_exists(pk) AND " + ("secrets = :expected" if expected is not None
+                                                   else "attribute_not_exists(secrets)")
+        values = {":secrets": s(secrets), **({":expected": s(expected)} if expected is not None else {})}
+        try:
+            self._client.update_item(
+                TableName=self.table, Key={"pk": s(f"SUB#{subscription_id}"), "sk": s(META)},
+                UpdateExpression="SET secrets = :secrets", ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise SubscriptionError("the subscription changed meanwhile") from exc
+            raise StoreError("replacing webhook secrets failed") from exc
 
     def disable(self, subscription_id: str, reason: str) -> None:
         """Stops deliveries to an endpoint (e.g. it answered 410): its index rows go, its record stays."""

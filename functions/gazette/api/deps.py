@@ -8,6 +8,7 @@ from functools import cache
 import boto3
 
 from gazette.adapters.blobs import BlobStore
+from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore, FeedStore
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import SuppressionList
@@ -27,6 +28,7 @@ class Dependencies:
     blobs: BlobStore
     mailer: MailSender
     webhook_queue: Queue
+    delivery_log: DeliveryLog
 
 
 @cache
@@ -43,4 +45,5 @@ def dependencies() -> Dependencies:
         blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
         mailer=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
         webhook_queue=Queue(boto3.client("sqs"), settings.webhook_queue_url),
+        delivery_log=DeliveryLog(dynamodb, settings.delivery_log_table),
     )

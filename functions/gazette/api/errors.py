@@ -19,6 +19,7 @@ from gazette.api.models import ErrorOut, FieldProblem
 from gazette.observability import logger
 
 NOT_FOUND_MESSAGE = "Nothing matches this link or token."
+CHANNELS = {"email", "webhook"}  # the tags of the subscription request union
 
 
 class ApiError(Exception):
@@ -78,8 +79,11 @@ def problems_of(errors: list[dict[str, Any]]) -> list[FieldProblem]:
     for error in errors:
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
         message = error.get("msg") or _MESSAGES.get(error.get("type", ""), "invalid value")
+        named = loc
+        if len(loc) >= 3 and loc[0] == "body" and loc[1] in CHANNELS:
+            named = [loc[0], *loc[2:]]  # drop the union's tag: `body.email.domains.0` is `body.domains.0`
         problems.append(FieldProblem(loc=loc, msg=str(message), type=str(error.get("type", "value_error")),
-                                     field=".".join(str(part) for part in loc) or "body"))
+                                     field=".".join(str(part) for part in named) or "body"))
     return problems
 
 

@@ -1,0 +1,164 @@
+"""Our own code per item, with no AWS at all: parse, split, repair, classify, render, sign."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from benchmarks.common import ROOT, median
+from benchmarks.corpus import entries, rss
+
+
+def _cpu(fn: Any, runs: int) -> float:
+    """Median CPU seconds of fn() over runs."""
+    samples = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        samples.append(time.process_time() - start)
+    return median(samples)
+
+
+def run(feeds: int, per_feed: int, runs: int) -> dict[str, Any]:
+    import feedparser
+    from gazette.domain.classify import default_classifier
+    from gazette.domain.documents import build_record
+    from gazette.domain.feeds import parse_feed
+    from gazette.domain.labels import domain_labels
+    from gazette.domain.repair import repair_text
+    from gazette.domain.signing import new_secret, signed_headers
+    from gazette.domain.split import split_issue
+    from gazette.domain.subscriptions import Channel, Mode, Narrowing, State, Subscription
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import document_item, entry_documents
+    from gazette.services.notify import alert_mail
+    from gazette.services.publish import document_event, document_out, publication
+
+    items = entries(feeds * per_feed)
+    bodies = [rss(i, items[i * per_feed:(i + 1) * per_feed]) for i in range(feeds)]
+    headers = {"content-type": "application/rss+xml; charset=utf-8"}
+    n_entries = len(items)
+    classifier = default_classifier()
+    wendeng = (ROOT / "tests" / "fixtures" / "wendeng-2024-02.txt").read_text(encoding="utf-8")
+    devset = [json.loads(line) for line in (ROOT / "tests" / "data" / "devset.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+
+    out: dict[str, Any] = {"entries": n_entries, "runs": runs}
+
+    # --- parsing: feedparser alone (as we call it) and our parse_feed around it
+    def raw_parse() -> None:
+        for body in bodies:
+            feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
+                             resolve_relative_uris=False)
+
+    def our_parse() -> None:
+        for body in bodies:
+            parse_feed(body, headers, feed_url="http://127.0.0.1/feed.xml")
+
+    out["feedparser_per_entry"] = _cpu(raw_parse, runs) / n_entries
+    out["parse_feed_per_entry"] = _cpu(our_parse, runs) / n_entries
+    out["parse_overhead_per_entry"] = out["parse_feed_per_entry"] - out["feedparser_per_entry"]
+
+    # --- split (with its repair) of the real issue, per document; repair alone per MB
+    documents = split_issue(wendeng)
+    out["issue_documents"] = len(documents)
+    out["split_per_document"] = _cpu(lambda: split_issue(wendeng), runs) / max(1, len(documents))
+    wendeng_mb = len(wendeng.encode("utf-8")) / 1e6
+    out["repair_per_mb"] = _cpu(lambda: repair_text(wendeng), runs) / wendeng_mb
+
+    # --- classification throughput over real documents (devset bodies and the issue's documents)
+    texts = [(row["title"], row["body"], row.get("doc_number")) for row in devset]
+    texts += [(doc.title, doc.text, doc.doc_number) for doc in documents]
+    size = sum(len((t + b).encode("utf-8")) for t, b, _ in texts)
+    chars = sum(len(t + b) for t, b, _ in texts)
+
+    def classify_all() -> None:
+        for title, body, number in texts:
+            classifier.classify(title, body, number)
+
+    seconds = _cpu(classify_all, runs)
+    out["classify_mb_per_s"] = size / 1e6 / seconds
+    out["classify_mchars_per_s"] = chars / 1e6 / seconds
+    out["classify_corpus_mb"] = size / 1e6
+
+    # --- the per-entry domain work of the pipeline, stage by stage
+    messages = [EntryMessage(feed_id="bench", entry_id=e.guid, title=e.title, link=e.link, summary=e.text,
+                             published=e.published, issuer="基准测试发布机关", language="zh-Hans",
+                             fetch_link=False) for e in items]
+    now = datetime.now(UTC)
+    prepared: list[Any] = []
+
+    def split_entries() -> None:
+        prepared.clear()
+        for message in messages:
+            prepared.append((message, entry_documents(message, None)[0]))
+
+    out["entry_split_per_entry"] = _cpu(split_entries, runs) / n_entries
+    classified: list[Any] = []
+
+    def classify_entries() -> None:
+        classified.clear()
+        for message, docs in prepared:
+            for doc in docs:
+                classified.append((message, doc, classifier.classify(doc.title, doc.text, doc.doc_number)))
+
+    out["entry_classify_per_entry"] = _cpu(classify_entries, runs) / n_entries
+    stored: list[Any] = []
+
+    def build_items() -> None:
+        stored.clear()
+        for message, doc, classification in classified:
+            record = build_record(doc, feed_id=message.feed_id, entry_id=message.entry_id, url=message.link,
+                                  language=message.language, classification=classification,
+                                  extraction="feed:summary", issuer_fallback=None)
+            stored.append(document_item(record, f"s3://bucket/documents/{record.doc_id}.txt", now))
+
+    out["entry_record_per_entry"] = _cpu(build_items, runs) / n_entries
+    events: list[Any] = []
+
+    def publish_events() -> None:
+        events.clear()
+        for index, item in enumerate(stored):
+            event = document_event(document_out(item))
+            publication(event, str(index))
+            events.append(event)
+
+    out["entry_publish_per_entry"] = _cpu(publish_events, runs) / n_entries
+    subscription = Subscription(subscription_id="sub_bench", channel=Channel.EMAIL, target="bench.reader@example.org",
+                                domains=("bidding", "consumption", "disasters", "science"), mode=Mode.INSTANT,
+                                locale="zh", narrowing=Narrowing(), state=State.CONFIRMED,
+                                unsubscribe_token="t" * 32)
+    mailed = [event for event in events if event.document.domains]
+
+    def render_mails() -> None:
+        for event in mailed:
+            alert_mail(event, subscription, sender="alerts@example.org", base_url="https://alerts.example.org",
+                       labels=domain_labels)
+
+    def render_and_serialise() -> None:
+        for event in mailed:
+            alert_mail(event, subscription, sender="alerts@example.org", base_url="https://alerts.example.org",
+                       labels=domain_labels).as_bytes()
+
+    out["mails"] = len(mailed)
+    out["render_per_mail"] = _cpu(render_mails, runs) / max(1, len(mailed))
+    out["render_and_bytes_per_mail"] = _cpu(render_and_serialise, runs) / max(1, len(mailed))
+    secret = new_secret()
+    bodies_json = [event.model_dump_json() for event in events]
+
+    def sign_all() -> None:
+        for index, body in enumerate(bodies_json):
+            signed_headers(secrets_in_use=[secret], msg_id=f"msg_{index}", timestamp=now, body=body)
+
+    out["sign_per_webhook"] = _cpu(sign_all, runs) / max(1, len(bodies_json))
+    mail_share = len(mailed) / n_entries
+    out["domain_per_entry"] = (
+        out["parse_overhead_per_entry"] + out["entry_split_per_entry"] + out["entry_classify_per_entry"]
+        + out["entry_record_per_entry"] + out["entry_publish_per_entry"]
+        + out["render_and_bytes_per_mail"] * mail_share
+    )
+    out["mail_share"] = mail_share
+    return out

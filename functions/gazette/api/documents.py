@@ -1,0 +1,152 @@
+"""Browsing what was published: listings read date-ordered index rows with queries (never a scan)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel
+
+from gazette.adapters.dynamo import decode_cursor
+from gazette.api.deps import dependencies
+from gazette.api.errors import InvalidInput, NotFound
+from gazette.api.models import (
+    Cursor,
+    DocumentDetail,
+    DocumentPage,
+    DocumentSummary,
+    DomainName,
+    ErrorOut,
+    EvidenceOut,
+    FeedId,
+    Issuer,
+)
+
+router = Router()
+
+TAGS = ["documents"]
+DocumentId = Annotated[str, Path(pattern=r"^doc_[0-9a-f]{32}$", description="A document id, `doc_` and 32 hex digits.")]
+NOT_FOUND = {404: {"description": "No such document.", "content": {"application/json": {"model": ErrorOut}}}}
+UNAVAILABLE = {503: {"description": "The store is briefly unavailable; retry.",
+                     "content": {"application/json": {"model": ErrorOut}}}}
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=model.model_dump_json())
+
+
+def _listing_key(domain: str | None, feed: str | None, issuer: str | None) -> str:
+    if domain:
+        return f"DOMAIN#{domain}"
+    if feed:
+        return f"FEED#{feed}"
+    if issuer:
+        return f"ISSUER#{issuer}"
+    return "ALL"
+
+
+def _check_cursor(cursor: str, key: str, since: date | None, until: date | None) -> None:
+    """A cursor only continues the listing it came from: anything else is the client's mistake, a 422."""
+    try:
+        start = decode_cursor(cursor)
+    except ValueError as exc:
+        raise InvalidInput.field("query", "cursor", "not a cursor this API returned") from exc
+    low = since.isoformat() if since else "0000"
+    high = (until.isoformat() if until else "9999") + "#~"
+    if start["pk"]["S"] != key or not low <= start["sk"]["S"] <= high:
+        raise InvalidInput.field("query", "cursor", "this cursor belongs to another listing")
+
+
+def _summary(row: dict[str, Any]) -> DocumentSummary:
+    published = row.get("published")
+    return DocumentSummary(
+        id=row["doc_id"], title=row.get("title", ""), doc_number=row.get("doc_number"), issuer=row.get("issuer"),
+        published=date.fromisoformat(published[:10]) if published else None, feed_id=row.get("feed_id", ""),
+        language=row.get("language"), domains=list(row.get("domains") or []), summary=row.get("summary", ""),
+        url=f"/documents/{row['doc_id']}",
+    )
+
+
+@router.get(
+    "/documents", tags=TAGS, summary="Documents, newest first, by domain, feed or issuer, dates and title text",
+    responses={200: {"description": "A page of documents.", "content": {"application/json": {"model": DocumentPage}}},
+               **UNAVAILABLE},
+)
+def list_documents(
+    domain: Annotated[DomainName | Literal["none"] | None, Query(description="`none`: documents in no domain.")] = None,
+    feed: Annotated[FeedId | None, Query()] = None,
+    issuer: Annotated[Issuer | None, Query()] = None,
+    since: Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text the title holds.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Rows read for this page (filters may return fewer).")] = 20,
+    cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the previous page.")] = None,
+):
+    if since and until and since > until:
+        raise InvalidInput.field("query", "until", "must not be before since")
+    key = _listing_key(domain, feed, issuer)
+    if cursor:
+        _check_cursor(cursor, key, since, until)
+    page = dependencies().index.query(key, since=since.isoformat() if since else None,
+                                      until=until.isoformat() if until else None, limit=limit, cursor=cursor,
+                                      text=q)
+    # The listing reads one index partition; the other filters given narrow its rows.
+    rows = [row for row in page.items
+            if (not feed or row.get("feed_id") == feed) and (not issuer or row.get("issuer") == issuer)]
+    return _json(DocumentPage(items=[_summary(row) for row in rows], next_cursor=page.cursor))
+
+
+def _evidence(item: dict[str, Any]) -> dict[str, list[EvidenceOut]]:
+    try:
+        raw = json.loads(item.get("evidence") or "{}")
+    except ValueError:
+        return {}
+    return {domain: [EvidenceOut(term=str(e["term"]), where=str(e["where"]), count=int(e.get("count", 1)))
+                     for e in entries] for domain, entries in raw.items()}
+
+
+def _scores(item: dict[str, Any]) -> dict[str, float]:
+    try:
+        return {domain: float(score) for domain, score in json.loads(item.get("scores") or "{}").items()}
+    except ValueError:
+        return {}
+
+
+@router.get(
+    "/documents/<doc_id>", tags=TAGS, summary="One document with the evidence for its domains",
+    responses={200: {"description": "The document.", "content": {"application/json": {"model": DocumentDetail}}},
+               **NOT_FOUND, **UNAVAILABLE},
+)
+def get_document(doc_id: DocumentId):
+    item = dependencies().documents.get(doc_id)
+    if item is None:
+        raise NotFound("No such document.")
+    published = item.get("published")
+    source = item.get("url")
+    return _json(DocumentDetail(
+        id=doc_id, title=item.get("title", ""), doc_number=item.get("doc_number"), issuer=item.get("issuer"),
+        published=date.fromisoformat(published[:10]) if published else None, feed_id=item.get("feed_id", ""),
+        language=item.get("language"), domains=list(item.get("domains") or []), scores=_scores(item),
+        evidence=_evidence(item), summary=item.get("summary", ""),
+        source_url=source if source and source.startswith(("http://", "https://")) else None,
+        text_url=f"/documents/{doc_id}/text", created_at=item.get("created_at"),
+    ))
+
+
+@router.get(
+    "/documents/<doc_id>/text", tags=TAGS, summary="The full text of a document, as plain text",
+    responses={200: {"description": "The text.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+               **NOT_FOUND, **UNAVAILABLE},
+)
+def get_text(doc_id: DocumentId):
+    deps = dependencies()
+    item = deps.documents.get(doc_id)
+    if item is None or not str(item.get("text_url", "")).startswith(f"s3://{deps.blobs.bucket}/"):
+        raise NotFound("No such document.")
+    text = deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
+    return Response(status_code=200, content_type="text/plain; charset=utf-8", body=text,
+                    headers={"X-Content-Type-Options": "nosniff"})
