@@ -5,12 +5,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CORPUS := .cache/feedparser-corpus/tests
 FEEDPARSER_VERSION := 6.0.11
+# checkov pins its own boto3, so it lives in a virtualenv of its own.
+CHECKOV := .cache/checkov-venv/bin/checkov
+CHECKOV_VERSION := 3.3.30
 
-.PHONY: help install demo test lint unit integration e2e bench corpus deploy clean
+.PHONY: help install demo test lint security unit integration e2e bench corpus deploy clean
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded AWS (moto), printing documents and deliveries"
-	@echo "make test   every check: ruff, cfn-lint, unit, integration and end-to-end tests"
+	@echo "make test   every check: ruff, cfn-lint, checkov, bandit, unit, integration and end-to-end tests"
 	@echo "make bench  the benchmark suite; writes docs/benchmarks.md"
 	@echo "make deploy sam build && sam deploy (needs an AWS account)"
 
@@ -39,6 +42,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check functions infra tests
 	$(VENV)/bin/cfn-lint template.yaml
 
+$(CHECKOV):
+	$(PYTHON) -m venv .cache/checkov-venv
+	.cache/checkov-venv/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+
+# Zero failed checkov checks (each skip is justified in the template) and no high-severity bandit finding.
+security: $(STAMP) $(CHECKOV)
+	$(CHECKOV) -f template.yaml --framework cloudformation --skip-download --quiet --compact
+	$(VENV)/bin/bandit -q -r functions --severity-level high
+
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
@@ -49,15 +61,22 @@ e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e -q
 
 # pytest exits 5 when it collects nothing: that fails here like any other failure.
-test: $(STAMP) $(CORPUS) lint
+test: $(STAMP) $(CORPUS) lint security
 	$(PY) -m pytest tests -q
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
-deploy: $(STAMP)
-	sam build --use-container
-	sam deploy
+# The SAM CLI, in a virtualenv of its own; deploying needs AWS credentials and Docker for the build.
+SAM := .cache/sam-venv/bin/sam
+$(SAM):
+	$(PYTHON) -m venv .cache/sam-venv
+	.cache/sam-venv/bin/pip install --quiet aws-sam-cli==1.170.0
+
+deploy: $(SAM)
+	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint
+	SAM_CLI_TELEMETRY=0 $(SAM) build
+	SAM_CLI_TELEMETRY=0 $(SAM) deploy
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -32,10 +32,11 @@ print(json.dumps({"import_s": took, "modules": len(sys.modules), "heavy": [m for
 
 
 def handler_modules() -> list[str]:
-    import gazette.handlers as package
+    """The modules template.yaml names as Lambda handlers."""
+    from gazette_local.template import load_template, resources_of_type
 
-    folder = Path(package.__file__).parent
-    return [f"gazette.handlers.{path.stem}" for path in sorted(folder.glob("*.py")) if path.stem != "__init__"]
+    functions = resources_of_type(load_template(), "AWS::Serverless::Function").values()
+    return sorted({f["Properties"]["Handler"].rsplit(".", 1)[0] for f in functions if "Handler" in f["Properties"]})
 
 
 def import_times(runs: int) -> dict[str, dict[str, Any]]:

@@ -146,7 +146,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"{args.out}: exists and is not a folder")
-    run_demo(out, args.email or [], args.webhook or [], sys.stdout)
+    from gazette.domain.urlguard import UnsafeURLError
+
+    try:
+        run_demo(out, args.email or [], args.webhook or [], sys.stdout)
+    except UnsafeURLError as exc:
+        raise UsageError(f"--webhook: {exc}") from exc
     return 0
 
 

@@ -163,7 +163,9 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
             target = url
             if url == "local":
                 target = f"{hooks_http.base_url}/hook/{index}"
-            created = subscribe_webhook(subscriptions, url=target, domains=ALL_DOMAINS)
+            # The local stack allows loopback (and http) receivers; the SSRF guard still refuses the rest.
+            created = subscribe_webhook(subscriptions, url=target, domains=ALL_DOMAINS,
+                                        allow_loopback=stack.parameters["AllowLoopback"] == "true")
             receiver.secrets[urlsplit(target).path] = created.webhook_secret or ""
             result.webhook_secrets[target] = created.webhook_secret or ""
             print(json.dumps({"webhook": target, "secret": created.webhook_secret}), file=stdout)

@@ -6,7 +6,6 @@ API nor the pages tell anyone whether a subscription exists, or whose address it
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from gazette.api.models import (
     WebhookSubscriptionRequest,
 )
 from gazette.domain.subscriptions import Channel, Narrowing, State, Subscription, SubscriptionError
-from gazette.domain.urlguard import UnsafeURLError, check_address
+from gazette.domain.urlguard import UnsafeURLError
 from gazette.observability import logger, metrics, redact_email
 from gazette.services.subscribe import subscribe_email, subscribe_webhook
 
@@ -47,28 +46,6 @@ def _narrowing(request: EmailSubscriptionRequest | WebhookSubscriptionRequest) -
                      issuers=tuple(dict.fromkeys(request.issuers)), language=request.language)
 
 
-def check_webhook_url(url: str, *, allow_loopback: bool) -> None:
-    """What can be told without a DNS lookup; every delivery checks the resolved address again."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" and not allow_loopback:
-        raise InvalidInput.field("body", "url", "webhook URLs must use https")
-    try:
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        raise InvalidInput.field("body", "url", "the URL's host or port is malformed") from exc
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if host in {"localhost"} and not allow_loopback:
-            raise InvalidInput.field("body", "url", "the URL must point to a public host") from None
-        return
-    try:
-        check_address(address, allow_loopback=allow_loopback)
-    except UnsafeURLError as exc:
-        raise InvalidInput.field("body", "url", "the URL must point to a public host") from exc
-
-
 def create_subscription(deps: Dependencies,
                         request: EmailSubscriptionRequest | WebhookSubscriptionRequest) -> SubscriptionCreated:
     settings = deps.settings
@@ -90,9 +67,12 @@ def create_subscription(deps: Dependencies,
         logger.info("subscription requested", subscription_id=created.subscription.subscription_id,
                     channel="email", recipient=redact_email(request.email), domains=domains)
     else:
-        check_webhook_url(request.url, allow_loopback=settings.allow_loopback)
-        created = subscribe_webhook(deps.subscriptions, url=request.url, domains=domains,
-                                    narrowing=_narrowing(request))
+        try:
+            created = subscribe_webhook(deps.subscriptions, url=request.url, domains=domains,
+                                        narrowing=_narrowing(request), owner_email=request.owner_email,
+                                        allow_loopback=settings.allow_loopback)
+        except UnsafeURLError as exc:
+            raise InvalidInput.field("body", "url", str(exc)) from exc
         logger.info("subscription created", subscription_id=created.subscription.subscription_id,
                     channel="webhook", host=urlsplit(request.url).hostname, domains=domains)
     metrics.add_metric(name="SubscriptionsRequested", unit="Count", value=1)

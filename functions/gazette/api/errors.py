@@ -12,7 +12,10 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from gazette.adapters.errors import StoreError
 from gazette.api.models import ErrorOut, FieldProblem
@@ -122,10 +125,12 @@ def register(app: Any, pages: PageRenderer | None = None) -> None:
     def invalid(exc: RequestValidationError) -> Response:
         problems = problems_of(list(exc.errors()))
         logger.info("request rejected", path=app.current_event.path, fields=[p.field for p in problems])
-        status = HTTPStatus.UNPROCESSABLE_ENTITY
-        if any(p.type == "unsupported_content_type" for p in problems):
-            status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-        return _respond(status, "invalid_request", InvalidInput.message, problems)
+        return _respond(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", InvalidInput.message, problems)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported(exc: RequestUnsupportedContentType) -> Response:
+        return _respond(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "Send application/json (or a form where the route takes one).", problems_of(list(exc.errors())))
 
     @app.not_found
     def not_found(exc: NotFoundError) -> Response:

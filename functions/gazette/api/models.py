@@ -69,7 +69,8 @@ class WebhookSubscriptionRequest(_Wants):
     """Active at once: the secret to verify deliveries with is returned once, in the response."""
 
     channel: Literal["webhook"]
-    url: WebhookUrl
+    url: WebhookUrl = Field(description="https; it must resolve to public addresses only.")
+    owner_email: Email | None = Field(default=None, description="Told when deliveries keep failing.")
 
 
 SubscriptionRequest = Annotated[EmailSubscriptionRequest | WebhookSubscriptionRequest,

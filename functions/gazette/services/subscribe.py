@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from gazette.domain.subscriptions import (
     new_subscription_id,
     new_token,
 )
+from gazette.domain.urlguard import Resolver, UnsafeURLError, check_url
 from gazette.services.notify import unsubscribe_url
 
 CONFIRMATIONS_PER_DAY = 3
@@ -85,8 +87,19 @@ def subscribe_webhook(
     domains: list[str],
     narrowing: Narrowing | None = None,
     now: datetime | None = None,
+    owner_email: str | None = None,
+    allow_loopback: bool = False,
+    resolver: Resolver = socket.getaddrinfo,
 ) -> Created:
-    """A webhook endpoint is confirmed at once: its owner holds the secret, shown only here."""
+    """A webhook endpoint is confirmed at once: its owner holds the secret, shown only here.
+
+    The URL must be https (http and loopback only where `allow_loopback`, the local stack), and its
+    host must resolve to public addresses only; every send checks again. Raises UnsafeURLError.
+    """
+    try:
+        check_url(url, allow_loopback=allow_loopback, allow_http=allow_loopback, resolver=resolver)
+    except OSError as exc:
+        raise UnsafeURLError("refused host that does not resolve") from exc
     moment = now or datetime.now(UTC)
     subscription = Subscription(
         subscription_id=new_subscription_id(), channel=Channel.WEBHOOK, target=url,
@@ -96,6 +109,6 @@ def subscribe_webhook(
     confirm_token, manage_token, secret = new_token(), new_token(), new_secret()
     store.create_pending(subscription, confirm_token=confirm_token,
                          confirm_expires_at=confirmation_expiry(moment), manage_token=manage_token,
-                         webhook_secret=secret)
+                         webhook_secret=secret, owner_email=owner_email)
     confirmed = store.confirm(subscription.subscription_id, confirm_token, moment)
     return Created(confirmed, manage_token, secret)
