@@ -103,6 +103,9 @@ class FeedState:
     consecutive_failures: int
 
 
+POLL_GROUP = "enabled"
+
+
 class FeedStore:
     RECENT_LIMIT = 400
 
@@ -126,6 +129,12 @@ class FeedStore:
         sets = ["#url = :url", "#name = :name", "#lang = :lang", "#region = :region",
                 "min_interval = :interval", "enabled = :enabled", "fetch_link = :fetch",
                 "next_poll_at = if_not_exists(next_poll_at, :zero)"]
+        removals = []
+        if feed.get("enabled", True):
+            sets.append("poll_group = :group")
+            values[":group"] = s(POLL_GROUP)
+        else:
+            removals.append("poll_group")
         if feed.get("issuer"):
             sets.append("issuer = :issuer")
             values[":issuer"] = s(feed["issuer"])
@@ -133,7 +142,7 @@ class FeedStore:
             self._client.update_item(
                 TableName=self.table,
                 Key={"feed_id": s(feed["feed_id"])},
-                UpdateExpression="SET " + ", ".join(sets),
+                UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else ""),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
@@ -141,17 +150,17 @@ class FeedStore:
             raise StoreError("saving a feed failed") from exc
 
     def due_feeds(self, now: float) -> list[str]:
-        """Ids of enabled feeds whose next poll time has come."""
+        """Ids of enabled feeds whose next poll time has come: a query of the sparse `due` index."""
         ids: list[str] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "ProjectionExpression": "feed_id",
-            "FilterExpression": "enabled = :true AND next_poll_at <= :now",
-            "ExpressionAttributeValues": {":true": {"BOOL": True}, ":now": n(int(now))},
+            "IndexName": "due",
+            "KeyConditionExpression": "poll_group = :group AND next_poll_at <= :now",
+            "ExpressionAttributeValues": {":group": s(POLL_GROUP), ":now": n(int(now))},
         }
         try:
             while True:
-                page = self._client.scan(**kwargs)
+                page = self._client.query(**kwargs)
                 ids.extend(item["feed_id"]["S"] for item in page.get("Items", []))
                 if "LastEvaluatedKey" not in page:
                     return ids

@@ -85,7 +85,7 @@ def poll_feed(
         return PollOutcome(feed_id, "unchanged", http_status=304)
     if result.status == 410:
         feeds.release(feed_id, owner, {"enabled": False, "disabled_reason": "the feed is gone (HTTP 410)",
-                                       "last_error_at": moment.isoformat()})
+                                       "last_error_at": moment.isoformat()}, ["poll_group"])
         return PollOutcome(feed_id, "gone", http_status=410)
     if result.status in (429, 503):
         retry_after = parse_retry_after(result.headers.get("retry-after"), moment)
