@@ -140,6 +140,33 @@ def cmd_feed_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feeds_load(args: argparse.Namespace) -> int:
+    import os
+
+    import boto3
+
+    from gazette.adapters.dynamo import FeedStore
+    from gazette.adapters.errors import StoreError
+    from gazette.domain.registry import RegistryError, load_registry
+
+    table = args.table or os.environ.get("FEEDS_TABLE")
+    if not table:
+        raise UsageError("no feeds table: pass --table NAME or set FEEDS_TABLE")
+    try:
+        feeds = load_registry(args.file)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from exc
+    store = FeedStore(boto3.client("dynamodb"), table)
+    try:
+        for feed in feeds:
+            store.put_feed(feed.model_dump())
+    except StoreError as exc:
+        cause = exc.__cause__
+        raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
+    print(f"{len(feeds)} feeds written to {table}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from gazette_local.demo import run_demo
 
@@ -202,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="precision, recall and F1 on a labelled set")
     evaluate.add_argument("file", nargs="?", help="JSON lines with domains (default: the development set)")
     evaluate.set_defaults(run=cmd_eval)
+
+    feeds = commands.add_parser("feeds", help="the feed registry")
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
+    load = feeds_commands.add_parser("load", help="write a registry file (YAML or JSON) to the feeds table")
+    load.add_argument("file", help="e.g. infra/feeds.yaml")
+    load.add_argument("--table", help="the feeds table (default: $FEEDS_TABLE)")
+    load.set_defaults(run=cmd_feeds_load)
 
     feed = commands.add_parser("feed", help="feed tools")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)

@@ -81,11 +81,12 @@ class DemoResult:
 
 def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
     from gazette.adapters.dynamo import FeedStore
+    from gazette.domain.registry import load_registry
 
-    feeds = json.loads(registry.read_text(encoding="utf-8").replace("{base_url}", base_url))
+    feeds = load_registry(registry, base_url=base_url)
     store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
     for feed in feeds:
-        store.put_feed(feed)
+        store.put_feed(feed.model_dump())
     return len(feeds)
 
 

@@ -39,3 +39,20 @@ def test_topic_delivers_only_documents_with_a_domain_to_the_mail_queue(aws_stack
     received = sqs.receive_message(QueueUrl=aws_stack.queues["EmailQueue"], MaxNumberOfMessages=10,
                                    MessageAttributeNames=["All"])["Messages"]
     assert [__import__("json").loads(m["Body"])["document"]["id"] for m in received] == ["doc_a"]
+
+
+def test_feeds_load_writes_the_registry_and_only_enabled_feeds_are_due(aws_stack, tmp_path, capsys):
+    from datetime import UTC, datetime
+
+    from gazette.adapters.dynamo import FeedStore
+    from gazette_local.cli import main
+
+    registry = tmp_path / "feeds.yaml"
+    registry.write_text(
+        "- {feed_id: feed-on, url: 'https://example.org/a.xml', name: A}\n"
+        "- {feed_id: feed-off, url: 'https://example.org/b.xml', name: B, enabled: false}\n", encoding="utf-8")
+
+    assert main(["feeds", "load", str(registry), "--table", aws_stack.tables["FeedsTable"]]) == 0
+    assert "2 feeds written" in capsys.readouterr().out
+    store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
+    assert store.due_feeds(datetime.now(UTC).timestamp()) == ["feed-on"]
