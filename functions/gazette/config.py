@@ -49,6 +49,7 @@ class MailerSettings(_Settings):
     idempotency_table: str
     sender_address: str
     public_base_url: str
+    documents_bucket: str
     ses_configuration_set: str = ""
 
 

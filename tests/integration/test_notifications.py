@@ -115,3 +115,34 @@ def test_document_created_event_is_small_and_versioned():
     body = json.loads(event.model_dump_json())
     assert body["type"] == "document.created" and body["version"] == "1"
     assert len(event.model_dump_json().encode()) < 20 * 1024
+
+
+def test_keyword_narrowing_searches_the_full_text_not_only_the_summary(aws_stack):
+    from gazette.adapters.blobs import BlobStore
+    from gazette.adapters.mail import MailSender
+    from gazette.domain.subscriptions import Narrowing
+    from gazette.handlers import mailer
+    from gazette.services.subscribe import subscribe_email
+
+    store, _ = _services(aws_stack)
+    for address, keyword in (("deep@example.org", "地质灾害隐患点"), ("absent@example.org", "台风")):
+        created = subscribe_email(store, MailSender(aws_stack.client("sesv2")), address=address,
+                                  domains=["disasters"], sender="alerts@gazette-alerts.example",
+                                  base_url="https://alerts.example.org", narrowing=Narrowing(keywords=(keyword,)))
+        message = email.message_from_string(_sent()[-1].raw_data, policy=policy.default)
+        link = re.search(r"https://\S+/confirm\?\S+", message.get_body(("plain",)).get_content()).group(0)
+        store.confirm(created.subscription.subscription_id, parse_qs(urlsplit(link).query)["t"][0],
+                      datetime.now(UTC))
+    blobs = BlobStore(aws_stack.client("s3"), aws_stack.environment()["DOCUMENTS_BUCKET"])
+    text_url = blobs.put_text("documents/doc_deep.txt", "为全面做好地质灾害防治工作。" + "。" * 2000 + "排查地质灾害隐患点。")
+    event = document_event(DocumentOut(id="doc_deep", title="关于印发2024年地质灾害防治方案的通知", feed_id="f",
+                                       language="zh-Hans", domains=["disasters"], summary="为全面做好地质灾害防治工作。",
+                                       text_url=text_url))
+    before = len(_sent())
+
+    mailer.lambda_handler({"Records": [_sqs_record({"MessageId": "m", "ReceiptHandle": "r",
+                                                    "Body": event.model_dump_json()}, "arn:q")]},
+                          LambdaContext("mailer"))
+
+    # moto lists each destination twice for raw mail; one mail went to the one address.
+    assert [sorted(set(m.destinations)) for m in _sent()[before:]] == [["deep@example.org"]]

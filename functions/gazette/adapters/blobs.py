@@ -25,6 +25,13 @@ class BlobStore:
             raise StoreError("storing a document text failed") from exc
         return f"s3://{self.bucket}/{key}"
 
+    def get_url(self, url: str) -> str:
+        """Reads `s3://bucket/key` as written by put_text (only from this store's bucket)."""
+        prefix = f"s3://{self.bucket}/"
+        if not url.startswith(prefix):
+            raise StoreError("text location is outside the documents bucket")
+        return self.get_text(url.removeprefix(prefix))
+
     def get_text(self, key: str) -> str:
         try:
             body = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

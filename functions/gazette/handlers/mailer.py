@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from pydantic import BaseModel
 
+from gazette.adapters.blobs import BlobStore
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, SuppressionList
 from gazette.adapters.messaging import Queue
@@ -54,6 +55,7 @@ class Dependencies:
     dead_letters: Queue
     suppression: SuppressionList
     digests: DigestStore
+    blobs: BlobStore
 
 
 @cache
@@ -84,6 +86,7 @@ def dependencies() -> Dependencies:
         dead_letters=Queue(boto3.client("sqs"), settings.email_dlq_url),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         digests=DigestStore(dynamodb, settings.subscriptions_table),
+        blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
     )
 
 
@@ -125,7 +128,7 @@ def handle_record(record: SQSRecord, deps: Dependencies, index: SubscriberIndex,
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deps = dependencies()
     deps.idempotency.register_lambda_context(context)
-    index = SubscriberIndex(deps.subscriptions, Channel.EMAIL)
+    index = SubscriberIndex(deps.subscriptions, Channel.EMAIL, text_loader=deps.blobs.get_url)
     suppressed = suppressed_in_batch(event, deps, index)
     return process_partial_response(
         event=event,

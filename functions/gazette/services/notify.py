@@ -18,6 +18,9 @@ class SubscriberIndex:
 
     store: SubscriptionStore
     channel: Channel
+    # Reads a document's full text (from its text_url) for keyword narrowing; without it the summary is
+    # searched. Called at most once per document, and only when a candidate has keywords.
+    text_loader: Callable[[str], str] | None = None
     _cache: dict[str, list[Subscription]] = field(default_factory=dict)
     reads: int = 0
 
@@ -30,12 +33,21 @@ class SubscriberIndex:
     def recipients(self, event: DocumentCreated) -> list[Subscription]:
         document = event.document
         seen: dict[str, Subscription] = {}
+        full_text: list[str] = []
+
+        def text_for(subscription: Subscription) -> str:
+            if not subscription.narrowing.keywords or self.text_loader is None:
+                return document.summary
+            if not full_text:
+                full_text.append(self.text_loader(document.text_url))
+            return full_text[0]
+
         for domain in document.domains:
             for subscription in self.for_domain(domain):
                 if subscription.subscription_id in seen:
                     continue
                 if matches(subscription, domains=document.domains, title=document.title,
-                           text=document.summary, feed_id=document.feed_id, issuer=document.issuer,
+                           text=text_for(subscription), feed_id=document.feed_id, issuer=document.issuer,
                            language=document.language):
                     seen[subscription.subscription_id] = subscription
         return list(seen.values())
