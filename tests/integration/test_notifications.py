@@ -134,9 +134,10 @@ def test_keyword_narrowing_searches_the_full_text_not_only_the_summary(aws_stack
         store.confirm(created.subscription.subscription_id, parse_qs(urlsplit(link).query)["t"][0],
                       datetime.now(UTC))
     blobs = BlobStore(aws_stack.client("s3"), aws_stack.environment()["DOCUMENTS_BUCKET"])
-    text_url = blobs.put_text("documents/doc_deep.txt", "为全面做好地质灾害防治工作。" + "。" * 2000 + "排查地质灾害隐患点。")
+    opening = "为全面做好地质灾害防治工作。"
+    text_url = blobs.put_text("documents/doc_deep.txt", opening + "。" * 2000 + "排查地质灾害隐患点。")
     event = document_event(DocumentOut(id="doc_deep", title="关于印发2024年地质灾害防治方案的通知", feed_id="f",
-                                       language="zh-Hans", domains=["disasters"], summary="为全面做好地质灾害防治工作。",
+                                       language="zh-Hans", domains=["disasters"], summary=opening,
                                        text_url=text_url))
     before = len(_sent())
 

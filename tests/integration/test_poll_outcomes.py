@@ -31,7 +31,7 @@ class Script:
         script = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 script.requests.append(self.path)
                 status, headers, body = script.answers[min(len(script.requests) - 1, len(script.answers) - 1)]
                 self.send_response(status)
@@ -104,9 +104,10 @@ def test_poller_410_disables_the_feed_and_it_is_no_longer_due(feed):
 
 
 def test_poller_301_moves_the_stored_url(feed):
-    script, store, poll, server = feed
+    script, store, poll, _ = feed
+    entry = ("g1", "一", "Mon, 05 Jan 2026 08:00:00 GMT")
     script.answers = [(301, {"Location": "http://127.0.0.1:{port}/moved.xml"}, ""),
-                      (200, {"Content-Type": "application/rss+xml"}, _rss([("g1", "一", "Mon, 05 Jan 2026 08:00:00 GMT")]))]
+                      (200, {"Content-Type": "application/rss+xml"}, _rss([entry]))]
 
     assert poll().new_entries == 1
     assert store.get("f")["url"].endswith("/moved.xml")
