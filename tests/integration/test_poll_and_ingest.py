@@ -133,3 +133,25 @@ def test_ingest_same_document_from_another_feed_records_both_sources(aws_stack, 
     assert len(items) == 7
     assert all(set(item["sources"]) == {"feed-a/g:1", "feed-b/g:1"} for item in items)
     assert json.loads(items[0]["scores"])  # scores are kept with the document
+
+
+def test_ingest_batch_with_the_same_issue_from_two_feeds_stores_each_document_once_with_both_sources(
+        aws_stack, feeds_http):
+    from gazette.handlers import ingest
+    from gazette.messages import EntryMessage
+    from gazette_local.runner import LambdaContext, _sqs_record
+
+    link = f"{feeds_http.base_url}/documents/wendeng-2024-02.txt"
+    records = [
+        _sqs_record({"MessageId": f"m{i}", "ReceiptHandle": "r",
+                     "Body": EntryMessage(feed_id=feed, entry_id="g:1", title="公报", link=link).model_dump_json()},
+                    "arn:aws:sqs:us-east-1:123456789012:entries")
+        for i, feed in enumerate(("feed-a", "feed-b"))
+    ]
+
+    response = ingest.lambda_handler({"Records": records}, LambdaContext("ingest"))
+
+    assert response["batchItemFailures"] == []
+    items = ingest.dependencies().documents.scan_all()
+    assert len(items) == 7
+    assert all(set(item["sources"]) == {"feed-a/g:1", "feed-b/g:1"} for item in items)

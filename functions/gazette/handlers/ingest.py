@@ -13,13 +13,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore
+from gazette.adapters.errors import StoreError
 from gazette.adapters.messaging import Queue
 from gazette.config import IngestSettings
 from gazette.domain.classify import default_classifier
 from gazette.handlers.batch import dead_letter_on_last_attempt
 from gazette.messages import EntryMessage
 from gazette.observability import logger, metrics
-from gazette.services.ingest import ingest_entry
+from gazette.services.ingest import PreparedEntry, prepare_entry, store_prepared
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def dependencies() -> Dependencies:
     )
 
 
-def handle_record(record: SQSRecord, deps: Dependencies) -> None:
+def prepare_record(record: SQSRecord, deps: Dependencies, prepared: dict[str, PreparedEntry]) -> None:
     entry = EntryMessage.model_validate_json(record.body)
     settings = deps.settings
     fetch = partial(
@@ -53,25 +54,44 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
         max_bytes=settings.max_document_bytes,
         allow_loopback=settings.allow_loopback,
     )
-    outcome = ingest_entry(entry, fetch=fetch, documents=deps.documents, blobs=deps.blobs,
-                           classify=default_classifier().classify, index=deps.index)
-    logger.info("entry ingested", feed_id=entry.feed_id, entry_id=entry.entry_id,
-                extraction=outcome.extraction, documents_created=[r.doc_id for r in outcome.created],
-                duplicates=outcome.duplicates)
-    for record_ in outcome.created:
-        for domain in record_.classification.domains or ("none",):
-            metrics.add_metric(name=f"DocumentsStored_{domain}", unit="Count", value=1)
-    metrics.add_metric(name="DocumentsStored", unit="Count", value=len(outcome.created))
+    prepared[record.message_id] = prepare_entry(entry, fetch=fetch, classify=default_classifier().classify)
+
+
+def store_batch(prepared: dict[str, PreparedEntry], deps: Dependencies) -> list[str]:
+    """Stores every prepared entry together; returns the message ids to retry if the store failed."""
+    if not prepared:
+        return []
+    try:
+        outcomes = store_prepared(list(prepared.values()), documents=deps.documents, blobs=deps.blobs,
+                                  index=deps.index)
+    except StoreError:
+        logger.exception("storing documents failed", entries=len(prepared))
+        return list(prepared)
+    for outcome, entry in zip(outcomes, prepared.values(), strict=True):
+        logger.info("entry ingested", feed_id=entry.entry.feed_id, entry_id=outcome.entry_id,
+                    extraction=outcome.extraction, documents_created=[r.doc_id for r in outcome.created],
+                    duplicates=outcome.duplicates)
+        for stored in outcome.created:
+            for domain in stored.classification.domains or ("none",):
+                metrics.add_metric(name=f"DocumentsStored_{domain}", unit="Count", value=1)
+        metrics.add_metric(name="DocumentsStored", unit="Count", value=len(outcome.created))
+    return []
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Reading and splitting fail per record (partial batch response); storing is one step for all."""
     deps = dependencies()
-    return process_partial_response(
+    prepared: dict[str, PreparedEntry] = {}
+    response = process_partial_response(
         event=event,
-        record_handler=dead_letter_on_last_attempt(partial(handle_record, deps=deps), dlq=deps.dead_letters,
+        record_handler=dead_letter_on_last_attempt(partial(prepare_record, deps=deps, prepared=prepared),
+                                                   dlq=deps.dead_letters,
                                                    max_receives=deps.settings.max_receive_count),
         processor=BatchProcessor(event_type=EventType.SQS),
         context=context,
     )
+    failed = store_batch(prepared, deps)
+    response["batchItemFailures"].extend({"itemIdentifier": message_id} for message_id in failed)
+    return response

@@ -105,6 +105,67 @@ def document_item(record: DocumentRecord, text_url: str, now: datetime) -> dict[
     return item
 
 
+@dataclass
+class PreparedEntry:
+    """An entry read, split and classified, not yet stored."""
+
+    entry: EntryMessage
+    records: list[DocumentRecord]
+    extraction: str
+
+
+def prepare_entry(entry: EntryMessage, *, fetch: Callable[..., FetchResult] | None,
+                  classify: Callable[..., Classification]) -> PreparedEntry:
+    split, extraction = entry_documents(entry, fetch)
+    records: dict[str, DocumentRecord] = {}
+    for doc in split:
+        classification = classify(doc.title, doc.text, doc.doc_number)
+        record = build_record(
+            doc, feed_id=entry.feed_id, entry_id=entry.entry_id, url=entry.link, language=entry.language,
+            classification=classification, extraction=extraction, issuer_fallback=None,
+        )
+        records.setdefault(record.doc_id, record)  # the same document twice in one issue is one
+    return PreparedEntry(entry, list(records.values()), extraction)
+
+
+def store_prepared(
+    prepared: list[PreparedEntry],
+    *,
+    documents: DocumentStore,
+    blobs: BlobStore,
+    index: DocumentIndex | None = None,
+    now: datetime | None = None,
+) -> list[IngestOutcome]:
+    """Stores a whole batch's documents with as few calls as the stores allow: one conditional
+    transaction per hundred documents, listing rows in batches; a document met again gains a source."""
+    moment = now or datetime.now(UTC)
+    items: list[dict[str, Any]] = []
+    owners: list[tuple[int, DocumentRecord]] = []  # (prepared index, record) per item
+    first_owner: dict[str, int] = {}
+    repeats: list[tuple[int, DocumentRecord]] = []
+    for position, entry in enumerate(prepared):
+        for record in entry.records:
+            if record.doc_id in first_owner:
+                repeats.append((position, record))  # the same document twice in one batch
+                continue
+            first_owner[record.doc_id] = position
+            text_url = blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
+            items.append(document_item(record, text_url, moment))
+            owners.append((position, record))
+    created, existing = documents.put_new(items) if items else ([], [])
+    if index is not None and created:
+        index.add([items[i] for i in created])
+    outcomes = [IngestOutcome(p.entry.entry_id, [], [], p.extraction) for p in prepared]
+    for i in created:
+        position, record = owners[i]
+        outcomes[position].created.append(record)
+    for position, record in [owners[i] for i in existing] + repeats:
+        entry = prepared[position].entry
+        documents.add_source(record.doc_id, f"{entry.feed_id}/{entry.entry_id}")
+        outcomes[position].duplicates.append(record.doc_id)
+    return outcomes
+
+
 def ingest_entry(
     entry: EntryMessage,
     *,
@@ -115,29 +176,6 @@ def ingest_entry(
     index: DocumentIndex | None = None,
     now: datetime | None = None,
 ) -> IngestOutcome:
-    moment = now or datetime.now(UTC)
-    split, extraction = entry_documents(entry, fetch)
-    records: dict[str, DocumentRecord] = {}
-    for doc in split:
-        classification = classify(doc.title, doc.text, doc.doc_number)
-        record = build_record(
-            doc, feed_id=entry.feed_id, entry_id=entry.entry_id, url=entry.link, language=entry.language,
-            classification=classification, extraction=extraction, issuer_fallback=None,
-        )
-        records.setdefault(record.doc_id, record)  # the same document twice in one issue is one
-    ordered = list(records.values())
-    items = []
-    for record in ordered:
-        text_url = blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
-        items.append(document_item(record, text_url, moment))
-    created, existing = documents.put_new(items)
-    if index is not None and created:
-        index.add([items[i] for i in created])
-    for index in existing:
-        documents.add_source(ordered[index].doc_id, f"{entry.feed_id}/{entry.entry_id}")
-    return IngestOutcome(
-        entry_id=entry.entry_id,
-        created=[ordered[index] for index in created],
-        duplicates=[ordered[index].doc_id for index in existing],
-        extraction=extraction,
-    )
+    """One entry end to end (the CLI and tests); the handler prepares a batch, then stores it at once."""
+    prepared = prepare_entry(entry, fetch=fetch, classify=classify)
+    return store_prepared([prepared], documents=documents, blobs=blobs, index=index, now=now)[0]
