@@ -9,7 +9,7 @@ FEEDPARSER_VERSION := 6.0.11
 CHECKOV := .cache/checkov-venv/bin/checkov
 CHECKOV_VERSION := 3.3.30
 
-.PHONY: help install demo test lint security unit integration e2e bench corpus deploy clean
+.PHONY: help install demo test lint security browser unit integration e2e bench corpus deploy clean
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded AWS (moto), printing documents and deliveries"
@@ -57,14 +57,24 @@ unit: $(STAMP)
 integration: $(STAMP) $(CORPUS)
 	$(PY) -m pytest tests/integration -q
 
-e2e: $(STAMP)
+e2e: $(STAMP) browser
 	$(PY) -m pytest tests/e2e -q
 
 # pytest exits 5 when it collects nothing: that fails here like any other failure.
-test: $(STAMP) $(CORPUS) lint security
+# The browser test drives Debian's Chromium (Playwright's own browser download does not work here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) $(CORPUS) lint security browser
 	$(PY) -m pytest tests -q
 
-bench: $(STAMP)
+# The peer (rss2email 3.14 mailing an aiosmtpd sink) lives in a venv of its own, never in the project's.
+BENCH_VENV := .cache/bench-venv
+$(BENCH_VENV)/bin/r2e:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet rss2email==3.14 aiosmtpd
+
+bench: $(STAMP) $(BENCH_VENV)/bin/r2e
 	$(PY) -m benchmarks.run
 
 # The SAM CLI, in a virtualenv of its own; deploying needs AWS credentials and Docker for the build.

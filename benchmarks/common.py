@@ -10,6 +10,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -156,7 +157,7 @@ def run_measured(command: list[str], *, env: dict[str, str] | None = None, cwd: 
     """Runs a child to completion; returns (exit code, its rusage: cpu s, maxrss MB, wall s, stderr tail)."""
     started = time.monotonic()
     with open(os.devnull, "wb") as devnull:
-        err_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-stderr-{os.getpid()}-{time.monotonic_ns()}"
+        err_path = Path(tempfile.gettempdir()) / f"bench-stderr-{os.getpid()}-{time.monotonic_ns()}"
         with open(err_path, "wb") as err:
             proc = subprocess.Popen(command, env=env, cwd=cwd or ROOT, stdout=devnull, stderr=err)
             deadline = time.monotonic() + timeout

@@ -17,7 +17,8 @@ from pathlib import Path
 from benchmarks.common import ROOT
 
 WINDOW = 320  # characters of text per entry, about what a gazette RSS description carries
-SOURCES = "tests/fixtures/wendeng-2024-02.txt (威海市文登区人民政府公报 2024年第2期) and the bodies of tests/data/devset.jsonl"
+SOURCES = ("tests/fixtures/wendeng-2024-02.txt (威海市文登区人民政府公报 2024年第2期) "
+           "and the bodies of tests/data/devset.jsonl")
 
 
 @dataclass(frozen=True, slots=True)

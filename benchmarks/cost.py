@@ -31,7 +31,8 @@ ASSUMPTIONS = [
 MONTH_POLLS_PER_FEED = 4 * 24 * 30.44  # every 15 minutes
 
 
-def _dynamo_units(function: str, op: str, count: float, feed_kb: float, entries_per_claim: float) -> tuple[float, float]:
+def _dynamo_units(function: str, op: str, count: float, feed_kb: float,
+                  entries_per_claim: float) -> tuple[float, float]:
     """(write units, read units) for `count` calls of op by function."""
     if op == "dynamodb.UpdateItem":
         return (count * (feed_kb if function == "PollerFunction" else 1.0)), 0.0
@@ -72,7 +73,8 @@ def dollars(calls: dict[str, dict[str, float]], runner_sqs: float, cpu: dict[str
                 out["ses"] += count * PRICES["ses_mail"]
         seconds = cpu.get(function, 0.0) + 0.010 * requests + (0.2 * http if function == "PollerFunction" else 0)
         gb = memory_mb.get(function, 256) / 1024
-        out["lambda"] += seconds * gb * PRICES["lambda_gb_s"] + invocations.get(function, 0.0) * PRICES["lambda_request"]
+        out["lambda"] += (seconds * gb * PRICES["lambda_gb_s"]
+                          + invocations.get(function, 0.0) * PRICES["lambda_request"])
     out["total"] = sum(out.values())
     return out
 

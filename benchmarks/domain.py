@@ -24,6 +24,7 @@ def _cpu(fn: Any, runs: int) -> float:
 
 def run(feeds: int, per_feed: int, runs: int) -> dict[str, Any]:
     import feedparser
+
     from gazette.domain.classify import default_classifier
     from gazette.domain.documents import build_record
     from gazette.domain.feeds import parse_feed

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import time
@@ -90,6 +89,7 @@ def run(feeds_dir: Path, profile: bool) -> dict[str, Any]:
 
 def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) -> dict[str, Any]:
     import boto3
+
     from gazette.adapters import http as http_adapter
     from gazette.adapters.dynamo import FeedStore
     from gazette_local.runner import Runner

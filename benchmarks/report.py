@@ -53,7 +53,7 @@ def derived(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render(data: dict[str, Any]) -> str:  # noqa: PLR0915 - one report, top to bottom
+def render(data: dict[str, Any]) -> str:
     d = derived(data)
     m = data["machine"]
     dom = data["domain"]
@@ -117,8 +117,8 @@ def render(data: dict[str, Any]) -> str:  # noqa: PLR0915 - one report, top to b
                      ms(cpu / d["entries"])])
     add(table(["", "CPU", "per entry"], rows))
     if data.get("profile"):
-        add("\nWhere the CPU goes (cProfile with a CPU clock on one more run; own time by package, builtins "
-            "charged to their caller; profiling inflates call-heavy code):\n")
+        add("\nWhere the CPU goes (cProfile with a CPU clock on one more run over the first 3 feeds; own time by "
+            "package, builtins charged to their caller; profiling inflates call-heavy code):\n")
         add(table(["package", "share"], [[k, f"{v:.0%}"] for k, v in data["profile"]["by_package"].items()
                                          if v >= 0.005]))
         add("\n<details><summary>top functions by cumulative CPU</summary>\n\n```\n"
@@ -166,25 +166,35 @@ def render(data: dict[str, Any]) -> str:  # noqa: PLR0915 - one report, top to b
     add("\nOn AWS the checks run in parallel Lambdas (one SQS message per feed), so the rate is set by "
         "concurrency and the feed servers' latency, not by this number.\n")
 
+    failed = data.get("failed", {})
+
+    def missing(key: str) -> bool:
+        if key in data:
+            return False
+        add(f"**Not measured: {failed.get(key, 'section did not run')}**\n")
+        return True
+
     # ---------------------------------------------------------------- matching
     add("\n## 5. Subscriber matching at scale\n")
     add("One document's recipients, a cold `SubscriberIndex` (a new invocation), email channel. Subscriptions "
         "of other domains fill each total; the document's domain holds a fixed number.\n")
-    add(table(["subscriptions in total", "document's domain", "matches", "reads (Query)", "CPU", "wall (moto)"],
-              [[r["total"], r["domain"], r["matches"], r["reads"], ms(r["cpu"]), ms(r["wall"])]
-               for r in data["matching"]["rows"]]))
+    if not missing("matching"):
+        add(table(["subscriptions in total", "document's domain", "matches", "reads (Query)", "CPU", "wall (moto)"],
+                  [[r["total"], r["domain"], r["matches"], r["reads"], ms(r["cpu"]), ms(r["wall"])]
+                   for r in data["matching"]["rows"]]))
 
     # ---------------------------------------------------------------- cold start
     add("\n## 6. Cold start\n")
     rows = []
-    for module, info in data["imports"].items():
+    missing("imports")
+    for module, info in data.get("imports", {}).items():
         top = ", ".join(f"{name} {ms_:.0f}" for name, ms_ in data["import_breakdown"].get(module, [])[:5])
         rows.append([f"`{module}`", ms(info["import_s"]) if info.get("import_s") is not None else info.get("error"),
                      ms(info["process_wall_s"]), info.get("modules", "-"), ", ".join(info.get("heavy", [])) or "-",
                      top])
     add(table(["handler module", "import (median)", "whole `python -c` process", "modules", "heavy libraries loaded",
                "slowest direct imports (ms, -X importtime)"], rows))
-    pkg = data["package"]
+    pkg = data.get("package") or {"error": failed.get("package", "not run")}
     if "error" in pkg:
         add(f"\nDeployment package: could not be built ({pkg['error']}).\n")
     else:
@@ -203,9 +213,10 @@ def render(data: dict[str, Any]) -> str:  # noqa: PLR0915 - one report, top to b
     add("The pipeline once more on a small set (plus the whole Wendeng issue behind one entry's link, split "
         "into its documents, and one webhook subscriber), every handler invocation in a fresh process "
         "(a cold start); peak = the process's VmHWM.\n")
-    add(table(["function", "invocations", "records", "peak RSS", "memory setting", "init (imports)"],
-              [[f, s["invocations"], s["records"], f"{s['maxrss_mb']:.0f} MB", f"{s['memory_setting_mb']} MB",
-                ms(s["init_s"])] for f, s in data["stages"]["stages"].items()]))
+    if not missing("stages"):
+        add(table(["function", "invocations", "records", "peak RSS", "memory setting", "init (imports)"],
+                  [[f, s["invocations"], s["records"], f"{s['maxrss_mb']:.0f} MB", f"{s['memory_setting_mb']} MB",
+                    ms(s["init_s"])] for f, s in data["stages"]["stages"].items()]))
 
     # ---------------------------------------------------------------- peer
     add("\n## 8. Side by side: rss2email 3.14\n")
@@ -272,20 +283,28 @@ def render(data: dict[str, Any]) -> str:  # noqa: PLR0915 - one report, top to b
                             and d["unchanged_other_aws_per_feed"] == 0)])
     targets.append(["classification >= 10 MB/s of Chinese text", f"{dom['classify_mb_per_s']:.1f} MB/s",
                     verdict(dom["classify_mb_per_s"] >= 10)])
-    slowest = max(((m_, i["import_s"]) for m_, i in data["imports"].items() if i.get("import_s") is not None),
-                  key=lambda kv: kv[1])
-    over = [m_.rsplit(".", 1)[-1] for m_, i in data["imports"].items() if (i.get("import_s") or 0) >= 0.4]
-    targets.append(["every handler imports in < 400 ms", f"slowest {slowest[0].rsplit('.', 1)[-1]} "
-                    f"{ms(slowest[1])}" + (f"; over: {', '.join(over)}" if over else ""), verdict(not over)])
-    peak = max(s["maxrss_mb"] for s in data["stages"]["stages"].values())
-    targets.append(["every stage runs in a 256 MB function (peak RSS)", f"max {peak:.0f} MB", verdict(peak <= 256)])
-    feedparser_free = [m_.rsplit(".", 1)[-1] for m_, i in data["imports"].items()
+    imports = data.get("imports", {})
+    timed = [(m_, i["import_s"]) for m_, i in imports.items() if i.get("import_s") is not None]
+    if timed:
+        slowest = max(timed, key=lambda kv: kv[1])
+        over = [m_.rsplit(".", 1)[-1] for m_, i in imports.items() if (i.get("import_s") or 0) >= 0.4]
+        targets.append(["every handler imports in < 400 ms", f"slowest {slowest[0].rsplit('.', 1)[-1]} "
+                        f"{ms(slowest[1])}" + (f"; over: {', '.join(over)}" if over else ""), verdict(not over)])
+    else:
+        targets.append(["every handler imports in < 400 ms", "not measured", "-"])
+    if "stages" in data:
+        peak = max(s["maxrss_mb"] for s in data["stages"]["stages"].values())
+        targets.append(["every stage runs in a 256 MB function (peak RSS)", f"max {peak:.0f} MB",
+                        verdict(peak <= 256)])
+    else:
+        targets.append(["every stage runs in a 256 MB function (peak RSS)", "not measured", "-"])
+    feedparser_free = [m_.rsplit(".", 1)[-1] for m_, i in imports.items()
                        if "feedparser" not in i.get("heavy", []) and not m_.endswith(("poller",))]
-    mailer = data["imports"].get("gazette.handlers.mailer", {})
+    mailer = imports.get("gazette.handlers.mailer", {})
     targets.append(["the mailer imports no feed parser", ", ".join(mailer.get("heavy", [])) or "-",
                     verdict("feedparser" not in mailer.get("heavy", []))])
     add(table(["target", "measured", ""], targets))
     add(f"\n(feedparser is loaded only by: "
-        f"{', '.join(m_.rsplit('.', 1)[-1] for m_, i in data['imports'].items() if 'feedparser' in i.get('heavy', []))}"
+        f"{', '.join(m_.rsplit('.', 1)[-1] for m_, i in imports.items() if 'feedparser' in i.get('heavy', []))}"
         f"; {len(feedparser_free)} other handler modules are free of it.)\n")
     return "\n".join(parts) + "\n"

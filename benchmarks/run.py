@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,8 +42,11 @@ class Sizes:
     peer_full_per_feed: int
 
 
-FULL = Sizes(20, 50, 5, 10, 50, 3, 1000, (1000, 10_000, 100_000), 100, 3, 5, 2, 10, 100, 50)
+FULL = Sizes(20, 50, 5, 6, 50, 3, 1000, (1000, 10_000, 100_000), 100, 3, 5, 2, 10, 100, 50)
 QUICK = Sizes(2, 10, 1, 2, 10, 1, 20, (100, 300), 5, 1, 1, 1, 5, 2, 10)
+
+
+PROFILED_FEEDS = 3
 
 
 def log(message: str) -> None:
@@ -59,8 +63,14 @@ def pipeline_runs(feeds_dir: Path, runs: int, work: Path) -> tuple[list[dict[str
         results.append(json.loads(out.read_text(encoding="utf-8")))
     profile = None
     if runs:
+        # Profiling slows call-heavy code several times over: a few feeds are enough to see the shares.
+        profile_dir = work / f"{feeds_dir.name}-profiled"
+        profile_dir.mkdir(exist_ok=True)
+        for path in sorted(feeds_dir.glob("*.xml"))[:PROFILED_FEEDS]:
+            shutil.copy(path, profile_dir / path.name)
         out = work / f"pipeline-{feeds_dir.name}-profile.json"
-        code, _, err = run_measured([str(VENV_PY), "-m", "benchmarks.pipeline", str(feeds_dir), str(out), "--profile"])
+        code, _, err = run_measured([str(VENV_PY), "-m", "benchmarks.pipeline", str(profile_dir), str(out),
+                                     "--profile"])
         if code == 0:
             profile = json.loads(out.read_text(encoding="utf-8"))["new"].get("profile")
     return results, profile
@@ -85,9 +95,14 @@ def source_state() -> dict[str, str]:
 
     import gazette
 
+    package = Path(gazette.__file__).resolve().parent
+    if ROOT not in package.parents:  # PYTHONPATH points at a snapshot (e.g. `git archive HEAD`)
+        return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
+                "dirty": f"no (code imported from a snapshot at {package.parent.parent})",
+                "gazette_from": str(package)}
     return {"commit": git("rev-parse", "--short", "HEAD") or "unknown",
             "dirty": "yes" if git("status", "--porcelain", "--", "functions", "infra", "template.yaml") else "no",
-            "gazette_from": str(Path(gazette.__file__).parent)}
+            "gazette_from": str(package)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,16 +136,23 @@ def main(argv: list[str] | None = None) -> int:
         unchanged, _ = pipeline_runs(empty_dir, 1, work)
         data["unchanged"] = unchanged[0]
 
-        log(f"subscriber matching at {sizes.matching_totals}")
-        data["matching"] = matching.run(list(sizes.matching_totals), sizes.matching_base, sizes.matching_runs)
+        def section(key: str, title: str, fn: Any) -> None:
+            """A section that fails is reported as failed; the others still run."""
+            log(title)
+            try:
+                data[key] = fn()
+            except Exception as exc:  # noqa: BLE001 - the report names the failure
+                data.setdefault("failed", {})[key] = f"{type(exc).__name__}: {exc}"[:600]
+                log(f"{key} failed: {exc}")
 
-        log("cold start: imports and package size")
-        data["imports"] = coldstart.import_times(sizes.import_runs)
-        data["import_breakdown"] = {m: coldstart.import_breakdown(m) for m in data["imports"]}
-        data["package"] = coldstart.package_size()
-
-        log("peak RSS per stage (every invocation in a fresh process)")
-        data["stages"] = stages.run(sizes.stage_feeds, sizes.stage_per_feed)
+        section("matching", f"subscriber matching at {sizes.matching_totals}",
+                lambda: matching.run(list(sizes.matching_totals), sizes.matching_base, sizes.matching_runs))
+        section("imports", "cold start: imports", lambda: coldstart.import_times(sizes.import_runs))
+        section("import_breakdown", "cold start: -X importtime",
+                lambda: {m: coldstart.import_breakdown(m) for m in data.get("imports", {})})
+        section("package", "deployment package size", coldstart.package_size)
+        section("stages", "peak RSS per stage (every invocation in a fresh process)",
+                lambda: stages.run(sizes.stage_feeds, sizes.stage_per_feed))
 
         reason = "left out with --skip-peer" if args.skip_peer else (peer.available() if args.quick else peer.install())
         if reason is None:

@@ -51,6 +51,7 @@ class MailerSettings(_Settings):
     public_base_url: str
     documents_bucket: str
     ses_configuration_set: str = ""
+    subscriber_cache_seconds: int = Field(default=60, ge=0, le=3600)
 
 
 class DigestSettings(_Settings):

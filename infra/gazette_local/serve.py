@@ -105,7 +105,7 @@ class Mailbox:
         for index, raw in enumerate(sent_mail(self.endpoint)[len(self.written):], start=len(self.written) + 1):
             message = email.message_from_string(raw["raw_data"], policy=policy.default)
             kind = "confirm" if "confirm" in (message.get("Message-ID") or "") else "alert"
-            recipient = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["To"]))
+            recipient = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["To"]))[:64]
             path = self.folder / f"{index:03d}-{kind}-{recipient}.eml"
             path.write_text(raw["raw_data"], encoding="utf-8")
             self.written.append(path)
@@ -160,7 +160,12 @@ def _request_handler(api: LocalApi, port: int) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length) if length else b""
             event = http_event(self.command, self.path, list(self.headers.items()), body, port=port)
-            result = api.invoke(event)
+            try:
+                result = api.invoke(event)
+            except Exception as exc:  # the local server's own failure: answer it, as API Gateway would
+                print(f"gazette serve: request failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                self._plain(502, "the function failed")
+                return
             payload = result.get("body") or ""
             data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
             self.send_response(int(result.get("statusCode", 200)))
@@ -184,7 +189,11 @@ def _request_handler(api: LocalApi, port: int) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
             self.close_connection = True
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+        def __getattr__(self, name: str) -> Any:
+            # Every method (TRACE, QUERY, ...) goes to the handler, as API Gateway's ANY route does.
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
 
     return ApiRequestHandler
 

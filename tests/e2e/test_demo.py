@@ -34,16 +34,23 @@ def test_demo_stores_the_seven_seed_documents_with_their_numbers(demo):
 
 def test_demo_mails_the_subscribed_address_about_a_disasters_document(demo):
     result, _ = demo
-    alerts = []
+    texts = []
     for path in result.mails:
         message = email.message_from_string(path.read_text(encoding="utf-8"), policy=policy.default)
-        if message["To"] == "reader@example.org" and "List-Unsubscribe" in message and "confirm" not in path.name:
-            alerts.append(message)
-    subjects = [str(message["Subject"]) for message in alerts]
-    assert any("气象灾害应急预案" in subject for subject in subjects)
-    assert any("地质灾害防治方案" in subject for subject in subjects)
+        if message["To"] == "reader@example.org" and "alert" in path.name:
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            texts.append(message.get_body(("plain",)).get_content())
+    alerts = "\n".join(texts)
+    assert "关于印发威海市气象灾害应急预案的通知" in alerts
+    assert "地质灾害防治方案" in alerts
     # The document with no domain is stored but mailed to nobody.
-    assert not any("中医药" in subject for subject in subjects)
+    assert "中医药" not in alerts
+
+
+def test_demo_sends_one_alert_listing_the_issues_documents_not_a_burst_of_mails(demo):
+    result, _ = demo
+    alerts = [path for path in result.mails if "alert" in path.name]
+    assert len(alerts) == 1
 
 
 def test_demo_sends_the_confirmation_mail_before_any_alert(demo):

@@ -210,3 +210,14 @@ class DeliveryLog:
                 return False
             raise StoreError("recording an owner notice failed") from exc
         return True
+
+    def release_owner_notice(self, subscription_id: str) -> None:
+        """Gives the notice back when its mail could not be sent, so a retry sends it."""
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": s(f"SUB#{subscription_id}"), "sk": s(HEALTH)},
+                UpdateExpression="REMOVE owner_notified_at",
+            )
+        except AWS_ERRORS as exc:
+            raise StoreError("releasing an owner notice failed") from exc

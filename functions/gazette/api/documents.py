@@ -23,6 +23,7 @@ from gazette.api.models import (
     ErrorOut,
     EvidenceOut,
     FeedId,
+    IsoDate,
     Issuer,
 )
 
@@ -80,8 +81,8 @@ def list_documents(
     domain: Annotated[DomainName | Literal["none"] | None, Query(description="`none`: documents in no domain.")] = None,
     feed: Annotated[FeedId | None, Query()] = None,
     issuer: Annotated[Issuer | None, Query()] = None,
-    since: Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
+    since: Annotated[IsoDate | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[IsoDate | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text the title holds.")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Rows read for this page (filters may return fewer).")] = 20,
     cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the previous page.")] = None,

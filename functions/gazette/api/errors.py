@@ -108,6 +108,12 @@ class PageRenderer(Protocol):
     def error_page(self, event: Any, status: int, code: str, detail: list[FieldProblem]) -> Response: ...
 
 
+def allowed_methods(app: Any, path: str) -> list[str]:
+    """Methods that do have a route at `path`: a 405 names them in `Allow` (Powertools only says 404)."""
+    routes = [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]
+    return sorted({route.method for route in routes if route.rule.match(path)})
+
+
 def register(app: Any, pages: PageRenderer | None = None) -> None:
     """Installs the mapping on the resolver: the only place where errors become statuses."""
 
@@ -134,7 +140,26 @@ def register(app: Any, pages: PageRenderer | None = None) -> None:
 
     @app.not_found
     def not_found(exc: NotFoundError) -> Response:
+        allowed = allowed_methods(app, app.current_event.path)
+        if allowed:
+            response = _respond(HTTPStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed here.")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
         return _respond(HTTPStatus.NOT_FOUND, "not_found", "No such resource.")
+
+    @app.exception_handler(ValueError)
+    def value_error(exc: ValueError) -> Response:
+        # Two client mistakes reach us as bare ValueErrors from the body parsers: a body that is not
+        # UTF-8, and a multipart body (which no route takes). Anything else is a bug of ours.
+        if isinstance(exc, UnicodeDecodeError):
+            return _respond(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request", InvalidInput.message,
+                            [FieldProblem(loc=["body"], msg="body is not UTF-8 text", type="unicode_error",
+                                          field="body")])
+        content_type = str((app.current_event.headers or {}).get("content-type") or "").lower()
+        if content_type.startswith("multipart/"):
+            return _respond(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                            "Send application/json (or a form where the route takes one).")
+        return unexpected(exc)
 
     @app.exception_handler(StoreError)
     def store_error(exc: StoreError) -> Response:

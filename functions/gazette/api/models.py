@@ -7,10 +7,11 @@ kept apart from the domain objects and the stored items.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from gazette.domain.subscriptions import Mode, State
 from gazette.domain.taxonomy import load_taxonomy
@@ -21,13 +22,13 @@ DomainName = Literal[DOMAINS]  # type: ignore[valid-type]
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = rf"^[A-Za-z0-9._%+-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$"
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=254, pattern=EMAIL_PATTERN)]
-WebhookUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2048,
+Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=EMAIL_PATTERN)]
+WebhookUrl = Annotated[str, StringConstraints(min_length=10, max_length=2048,
                                               pattern=r"^https?://[^\s/@\\?#]+(?:[/?#][^\s\\]*)?$")]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100,
                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
 FeedId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
-Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+Issuer = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                           pattern=r"^[^\x00-\x1f\x7f]+$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 Locale = Literal["zh", "en"]
@@ -35,6 +36,23 @@ SubscriptionId = Annotated[str, StringConstraints(pattern=r"^sub_[0-9a-f]{24}$")
 Token = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 DeliveryId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 Cursor = Annotated[str, StringConstraints(min_length=1, max_length=2048, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def _iso_text(pattern: str, example: str):
+    """Dates and times only as ISO 8601 text, as the schema says: not pydantic's lax numbers (epoch seconds)."""
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(f"use ISO 8601 text such as {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[date, _iso_text(r"\d{4}-\d{2}-\d{2}", "2024-05-02")]
+IsoDateTime = Annotated[datetime, _iso_text(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+                                            "2024-05-02T08:00:00Z")]
 
 
 class _In(BaseModel):
@@ -134,7 +152,7 @@ class ReplayRequest(_In):
     """Send again one delivery (`delivery_id`) or every delivery since a moment (`since`)."""
 
     delivery_id: DeliveryId | None = None
-    since: datetime | None = None
+    since: IsoDateTime | None = None
 
 
 class ReplayResult(_Out):

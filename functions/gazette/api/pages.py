@@ -56,7 +56,7 @@ def subscribe(email: FormText = "", domains: FormList = None, mode: FormText = "
               lang: FormText = ""):
     event = router.current_event
     page_locale = web.pick_locale(event, lang or None)
-    values = {"email": email, "domains": domains or [], "mode": mode, "locale": locale or page_locale}
+    values = {"email": email.strip(), "domains": domains or [], "mode": mode, "locale": locale or page_locale}
     try:
         request = EmailSubscriptionRequest.model_validate({"channel": "email", **values})
     except ValidationError as exc:

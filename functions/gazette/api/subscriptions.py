@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from gazette.api import actions, pages, web
 from gazette.api.deps import dependencies
-from gazette.api.errors import InvalidInput
+from gazette.api.errors import Conflict, InvalidInput
 from gazette.api.models import (
     ActionResult,
     Cursor,
@@ -34,7 +34,7 @@ from gazette.api.models import (
     SubscriptionRequest,
     Token,
 )
-from gazette.domain.subscriptions import State
+from gazette.domain.subscriptions import State, SubscriptionError
 
 router = Router()
 
@@ -82,7 +82,14 @@ def create_subscription(request: Annotated[SubscriptionRequest, Body()]):
 
 
 # ---------------------------------------------------------------------------------- confirm
-@router.get("/confirm", include_in_schema=False)
+PAGE = {"description": "A page with a button that POSTs (following the link changes nothing).",
+        "content": {"text/html": {"schema": {"type": "string"}}}}
+PAGE_NOT_FOUND = {"description": "The link is incomplete (a page saying so).",
+                  "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+@router.get("/confirm", tags=TAGS, summary="The page a confirmation mail links to",
+            responses={200: PAGE, 404: PAGE_NOT_FOUND})
 def confirm_page(s: Annotated[str, Query(max_length=100)] = "",
                  t: Annotated[str, Query(max_length=200)] = ""):
     event = router.current_event
@@ -106,7 +113,8 @@ def confirm(s: Annotated[Token, Form(description="The subscription id from the m
 
 
 # ---------------------------------------------------------------------------------- unsubscribe
-@router.get("/unsubscribe", include_in_schema=False)
+@router.get("/unsubscribe", tags=TAGS, summary="The page an unsubscribe link opens",
+            responses={200: PAGE, 404: PAGE_NOT_FOUND})
 def unsubscribe_page(s: Annotated[str, Query(max_length=100)] = "",
                      t: Annotated[str, Query(max_length=200)] = ""):
     event = router.current_event
@@ -185,7 +193,10 @@ def rotate_secret(subscription_id: SubscriptionPath, authorization: Authorizatio
 
     deps = dependencies()
     actions.require_webhook(actions.authorize(deps, subscription_id, actions.bearer_token(authorization)))
-    secret = webhooks.rotate_secret(deps.subscriptions, subscription_id, grace_hours=grace_hours)
+    try:
+        secret = webhooks.rotate_secret(deps.subscriptions, subscription_id, grace_hours=grace_hours)
+    except SubscriptionError as exc:  # changed meanwhile (another rotation, or it was disabled)
+        raise Conflict("The subscription changed meanwhile; try again.") from exc
     return json_response(200, SecretRotated(webhook_secret=secret, grace_hours=grace_hours))
 
 
@@ -198,7 +209,10 @@ def ping(subscription_id: SubscriptionPath, authorization: Authorization = None)
 
     deps = dependencies()
     actions.require_webhook(actions.authorize(deps, subscription_id, actions.bearer_token(authorization)))
-    delivery = webhooks.send_ping(deps.subscriptions, deps.webhook_queue, subscription_id)
+    try:
+        delivery = webhooks.send_ping(deps.subscriptions, deps.webhook_queue, subscription_id)
+    except SubscriptionError as exc:
+        raise Conflict("The subscription is not active.") from exc
     return json_response(202, PingSent(delivery_id=delivery))
 
 

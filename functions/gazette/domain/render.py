@@ -34,6 +34,7 @@ TEXTS = {
         "manage": "管理订阅",
         "unsubscribe": "退订",
         "subject_one": "【政府公报提醒】{title}",
+        "subject_many": "【政府公报提醒】{count} 件新文件：{title} 等",
         "digest_intro": "以下是本期您订阅领域的新政府文件：",
         "digest_subject": "【政府公报提醒】{period} 摘要：{count} 件新文件",
         "confirm_subject": "请确认您的政府公报提醒订阅",
@@ -50,6 +51,7 @@ TEXTS = {
         "manage": "Manage subscription",
         "unsubscribe": "Unsubscribe",
         "subject_one": "[Gazette alert] {title}",
+        "subject_many": "[Gazette alert] {count} new documents: {title} and more",
         "digest_intro": "New government documents in the domains you follow, this period:",
         "digest_subject": "[Gazette alerts] {period} digest: {count} new documents",
         "confirm_subject": "Please confirm your gazette alerts subscription",
@@ -146,10 +148,13 @@ def render_alert(
     labels: dict[str, str],
     message_key: str,
 ) -> EmailMessage:
-    """One mail about one new document."""
+    """One mail about one new document, or about the several that arrived together."""
     texts = TEXTS.get(locale, TEXTS["zh"])
     views = [_document_view(doc, labels) for doc in documents]
-    subject = texts["subject_one"].format(title=views[0]["title"] if views else "")
+    if len(views) == 1:
+        subject = texts["subject_one"].format(title=views[0]["title"])
+    else:
+        subject = texts["subject_many"].format(count=len(views), title=one_line(str(views[0]["title"]), 60))
     context = {
         "t": texts,
         "subject": one_line(subject),

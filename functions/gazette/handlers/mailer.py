@@ -1,88 +1,67 @@
-"""SQS (from SNS) document events -> one alert mail per matching confirmed email subscription, once.
+"""SQS (from SNS) document events -> alert mails to matching confirmed email subscriptions, once each.
 
-Exactly-once per (document, subscription) rests on Powertools idempotency records in DynamoDB: a
-redelivered message or a retried batch finds the record and sends nothing again. Digest
-subscriptions get the document queued for their period instead; suppressed addresses (permanent
-bounces, complaints) get no SES call at all, checked with one read for the whole batch.
+Each record is read and matched on its own (a bad record fails alone, and goes to the DLQ with its
+reason on its last attempt); the batch is then mailed together: one mail per subscription listing
+the batch's documents for it, every (document, subscription) pair claimed by a conditional write
+so a redelivered message sends nothing twice. Digest subscriptions get the documents queued for
+their period; suppressed addresses (permanent bounces, complaints) get no SES call at all.
+
+Subscribers and suppressions are read once per domain or address and kept for a minute by the
+warm function: a subscription change takes effect within that minute.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from pydantic import BaseModel
 
 from gazette.adapters.blobs import BlobStore
+from gazette.adapters.claims import DeliveryClaims
+from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, SuppressionList
 from gazette.adapters.messaging import Queue
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import MailerSettings
-from gazette.domain.digest import period_of
 from gazette.domain.labels import domain_labels
-from gazette.domain.subscriptions import Channel, Mode, Subscription
+from gazette.domain.subscriptions import Channel, Subscription
 from gazette.handlers.batch import dead_letter_on_last_attempt
 from gazette.messages import DocumentCreated
-from gazette.observability import logger, metrics, redact_email
+from gazette.observability import logger, metrics
+from gazette.services.alerts import Matched, plan_alerts, send_instant
 from gazette.services.notify import SubscriberIndex, alert_mail
 
-IDEMPOTENCY_DAYS = 30
 
-
-class AlertKey(BaseModel):
-    """What makes an alert unique: one document, one subscription."""
-
-    event_id: str
-    subscription_id: str
-
-
-@dataclass(frozen=True)
+@dataclass
 class Dependencies:
     settings: MailerSettings
     subscriptions: SubscriptionStore
-    send_once: Any  # AlertKey, event, subscription -> message id, idempotent
-    idempotency: IdempotencyConfig
+    sender: MailSender
+    claims: DeliveryClaims
     dead_letters: Queue
     suppression: SuppressionList
     digests: DigestStore
     blobs: BlobStore
+    index: SubscriberIndex | None = None
+    index_built: float = 0.0
+    suppressed: dict[str, tuple[bool, float]] = field(default_factory=dict)
 
 
 @cache
 def dependencies() -> Dependencies:
     settings = MailerSettings()
-    sender = MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None)
     dynamodb = boto3.client("dynamodb")
-    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table,
-                                           boto3_client=boto3.client("dynamodb"))
-    config = IdempotencyConfig(expires_after_seconds=IDEMPOTENCY_DAYS * 86400)
-
-    @idempotent_function(data_keyword_argument="key", persistence_store=persistence, config=config)
-    def send_once(*, key: AlertKey, event: DocumentCreated, subscription: Subscription) -> dict[str, str]:
-        message = alert_mail(event, subscription, sender=settings.sender_address,
-                             base_url=settings.public_base_url, labels=domain_labels)
-        message_id = sender.send(message)
-        logger.info("alert mailed", document_id=event.document.id,
-                    subscription_id=subscription.subscription_id,
-                    recipient=redact_email(subscription.target))
-        metrics.add_metric(name="MailsSent", unit="Count", value=1)
-        return {"message_id": message_id}
-
     return Dependencies(
         settings=settings,
         subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
-        send_once=send_once,
-        idempotency=config,
+        sender=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
+        claims=DeliveryClaims(dynamodb, settings.idempotency_table),
         dead_letters=Queue(boto3.client("sqs"), settings.email_dlq_url),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         digests=DigestStore(dynamodb, settings.subscriptions_table),
@@ -90,52 +69,67 @@ def dependencies() -> Dependencies:
     )
 
 
-def suppressed_in_batch(event: dict[str, Any], deps: Dependencies, index: SubscriberIndex) -> set[str]:
-    """The batch's suppressed recipients, in one read; unreadable records are left to fail on their own."""
-    addresses: set[str] = set()
-    for record in event.get("Records", []):
-        try:
-            parsed = DocumentCreated.model_validate_json(record["body"])
-        except ValueError:
-            continue
-        addresses.update(subscription.target for subscription in index.recipients(parsed))
-    return deps.suppression.suppressed(addresses) if addresses else set()
+def subscriber_index(deps: Dependencies, now: float) -> SubscriberIndex:
+    if deps.index is None or now - deps.index_built > deps.settings.subscriber_cache_seconds:
+        deps.index = SubscriberIndex(deps.subscriptions, Channel.EMAIL, text_loader=deps.blobs.get_url)
+        deps.index_built = now
+    return deps.index
 
 
-def handle_record(record: SQSRecord, deps: Dependencies, index: SubscriberIndex, suppressed: set[str]) -> None:
+def suppressed_among(deps: Dependencies, addresses: set[str], now: float) -> set[str]:
+    """Suppressed addresses of this batch: one read for the ones not seen in the last minute."""
+    ttl = deps.settings.subscriber_cache_seconds
+    unknown = {a for a in addresses if a not in deps.suppressed or now - deps.suppressed[a][1] > ttl}
+    if unknown:
+        found = deps.suppression.suppressed(unknown)
+        deps.suppressed.update({address: (address in found, now) for address in unknown})
+    return {address for address in addresses if deps.suppressed[address][0]}
+
+
+def match_record(record: SQSRecord, index: SubscriberIndex, matched: list[Matched]) -> None:
     event = DocumentCreated.model_validate_json(record.body)
-    waiting: list[tuple[str, str, str, str]] = []
-    for subscription in index.recipients(event):
-        if subscription.target in suppressed:
-            metrics.add_metric(name="MailsSuppressed", unit="Count", value=1)
-            continue
-        if subscription.mode is not Mode.INSTANT:
-            period = period_of(subscription.mode, event.occurred_at)
-            waiting.append((subscription.subscription_id, period, event.document.id, event.model_dump_json()))
-            continue
-        deps.send_once(
-            key=AlertKey(event_id=event.id, subscription_id=subscription.subscription_id),
-            event=event,
-            subscription=subscription,
-        )
-    if waiting:
-        deps.digests.add(waiting)
-        metrics.add_metric(name="DigestItemsQueued", unit="Count", value=len(waiting))
+    matched.append(Matched(record.message_id, event, index.recipients(event)))
+
+
+def render_for(deps: Dependencies, events: list[DocumentCreated], subscription: Subscription):
+    return alert_mail(events, subscription, sender=deps.settings.sender_address,
+                      base_url=deps.settings.public_base_url, labels=domain_labels)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deps = dependencies()
-    deps.idempotency.register_lambda_context(context)
-    index = SubscriberIndex(deps.subscriptions, Channel.EMAIL, text_loader=deps.blobs.get_url)
-    suppressed = suppressed_in_batch(event, deps, index)
-    return process_partial_response(
+    now = time.time()
+    index = subscriber_index(deps, now)
+    matched: list[Matched] = []
+    response = process_partial_response(
         event=event,
-        record_handler=dead_letter_on_last_attempt(partial(handle_record, deps=deps, index=index,
-                                                           suppressed=suppressed),
+        record_handler=dead_letter_on_last_attempt(partial(match_record, index=index, matched=matched),
                                                    dlq=deps.dead_letters,
                                                    max_receives=deps.settings.max_receive_count),
         processor=BatchProcessor(event_type=EventType.SQS),
         context=context,
     )
+    if not matched:
+        return response
+    failed: set[str] = set()
+    try:
+        addresses = {s.target for m in matched for s in m.recipients}
+        plan = plan_alerts(matched, suppressed_among(deps, addresses, now) if addresses else set())
+        if plan.digest:
+            deps.digests.add(plan.digest)
+        result = send_instant(plan, claims=deps.claims, render=partial(render_for, deps), send=deps.sender.send,
+                              now=now)
+    except StoreError:
+        logger.exception("alert batch failed", records=len(matched))
+        failed = {m.record_id for m in matched}
+    else:
+        failed = result.failed_records
+        logger.info("alerts mailed", mails=result.mails, documents=result.documents, digest_items=len(plan.digest),
+                    suppressed=plan.suppressed, already_sent=result.skipped_pairs, failed=len(failed))
+        metrics.add_metric(name="MailsSent", unit="Count", value=result.mails)
+        metrics.add_metric(name="MailsSuppressed", unit="Count", value=plan.suppressed)
+        metrics.add_metric(name="DigestItemsQueued", unit="Count", value=len(plan.digest))
+    response["batchItemFailures"].extend({"itemIdentifier": record_id} for record_id in sorted(failed))
+    return response

@@ -62,8 +62,9 @@ def manage_url(base_url: str, subscription: Subscription) -> str:
     return f"{base_url.rstrip('/')}/subscriptions/{subscription.subscription_id}"
 
 
-def alert_mail(event: DocumentCreated, subscription: Subscription, *, sender: str, base_url: str,
+def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sender: str, base_url: str,
                labels: Callable[[str], dict[str, str]]):
+    """One mail to one subscription about one or several new documents."""
     identity = MailIdentity(
         sender=sender,
         recipient=subscription.target,
@@ -71,6 +72,6 @@ def alert_mail(event: DocumentCreated, subscription: Subscription, *, sender: st
         manage_url=manage_url(base_url, subscription),
     )
     return render_alert(
-        [event.document], identity, locale=subscription.locale, labels=labels(subscription.locale),
-        message_key=f"{event.id}.{subscription.subscription_id}",
+        [event.document for event in events], identity, locale=subscription.locale,
+        labels=labels(subscription.locale), message_key=f"{events[0].id}.{subscription.subscription_id}",
     )

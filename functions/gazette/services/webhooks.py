@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gazette.adapters.delivery_log import AttemptRecord, DeliveryLog
+from gazette.adapters.errors import StoreError
 from gazette.adapters.http import (
     ConnectError,
     FetchError,
@@ -327,6 +328,10 @@ def _tell_owner(raw: dict[str, Any], ports: DeliveryPorts, now: datetime, *, rea
                                        url=raw["target"], reason=reason, manage_url=manage))
     except MailRejected:
         return False  # SES refuses this mail for good; the delivery log still says everything
+    except StoreError:
+        if once:
+            ports.log.release_owner_notice(subscription_id)  # the retried attempt sends it
+        raise
     return True
 
 
