@@ -101,14 +101,19 @@ class Runner:
 
     # ------------------------------------------------------------------ SQS
     def _poll_queue(self, spec: FunctionSpec, source: EventSource) -> bool:
-        response = self.sqs.receive_message(
-            QueueUrl=source.source,
-            MaxNumberOfMessages=min(10, source.batch_size),
-            MessageAttributeNames=["All"],
-            MessageSystemAttributeNames=["All"],
-            WaitTimeSeconds=0,
-        )
-        messages = response.get("Messages", [])
+        # As Lambda's poller does: gather up to the mapping's batch size, ten messages a receive.
+        messages: list[dict[str, Any]] = []
+        while len(messages) < source.batch_size:
+            received = self.sqs.receive_message(
+                QueueUrl=source.source,
+                MaxNumberOfMessages=min(10, source.batch_size - len(messages)),
+                MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            ).get("Messages", [])
+            messages.extend(received)
+            if not received:
+                break
         if not messages:
             return False
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{source.source.rsplit('/', 1)[-1]}"
@@ -122,18 +127,19 @@ class Runner:
         except Exception:
             failed = {message["MessageId"] for message in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
-        if done:
+        for start in range(0, len(done), 10):
             self.sqs.delete_message_batch(
                 QueueUrl=source.source,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                         for i, m in enumerate(done[start : start + 10])],
             )
         retry = [m for m in messages if m["MessageId"] in failed]
-        if retry:
+        for start in range(0, len(retry), 10):
             # Visible again at once: the queue's redrive policy moves it to the DLQ after its limit.
             self.sqs.change_message_visibility_batch(
                 QueueUrl=source.source,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                         for i, m in enumerate(retry)],
+                         for i, m in enumerate(retry[start : start + 10])],
             )
         self.invocations.add(spec.logical_id, len(messages), len(retry))
         return True
