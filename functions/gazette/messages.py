@@ -58,7 +58,10 @@ class DocumentOut(_Message):
     scores: dict[str, float] = Field(default_factory=dict)
     evidence: dict[str, list[EvidenceOut]] = Field(default_factory=dict)
     summary: str = Field(default="", description="The opening of the text, at most 600 characters.")
-    text_url: str = Field(description="Where the full text is kept (s3://bucket/key).")
+    text_url: str | None = Field(
+        default=None,
+        description="Where the full text is kept (s3://bucket/key); absent when the summary is the whole text.",
+    )
 
 
 class DocumentCreated(_Message):

@@ -155,3 +155,21 @@ def test_ingest_batch_with_the_same_issue_from_two_feeds_stores_each_document_on
     items = ingest.dependencies().documents.scan_all()
     assert len(items) == 7
     assert all(set(item["sources"]) == {"feed-a/g:1", "feed-b/g:1"} for item in items)
+
+
+def test_ingest_short_entry_keeps_its_whole_text_in_the_item_and_writes_no_object(aws_stack):
+    from gazette.domain.classify import default_classifier
+    from gazette.handlers import ingest as module
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import ingest_entry
+
+    deps = module.dependencies()
+    entry = EntryMessage(feed_id="f", entry_id="g:short", title="关于做好2024年汛期地质灾害防治工作的通知",
+                         summary="各区市人民政府：为切实做好汛期地质灾害防治工作，现就有关事项通知如下。", fetch_link=False)
+
+    outcome = ingest_entry(entry, fetch=None, documents=deps.documents, blobs=deps.blobs,
+                           classify=default_classifier().classify)
+
+    item = deps.documents.get(outcome.created[0].doc_id)
+    assert "text_url" not in item and "汛期地质灾害防治工作" in item["summary"]
+    assert aws_stack.client("s3").list_objects_v2(Bucket=deps.blobs.bucket).get("KeyCount", 0) == 0

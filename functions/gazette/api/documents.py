@@ -146,8 +146,13 @@ def get_document(doc_id: DocumentId):
 def get_text(doc_id: DocumentId):
     deps = dependencies()
     item = deps.documents.get(doc_id)
-    if item is None or not str(item.get("text_url", "")).startswith(f"s3://{deps.blobs.bucket}/"):
+    if item is None:
         raise NotFound("No such document.")
-    text = deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
+    if "text_url" not in item:
+        text = item.get("summary", "")  # a short document: its summary is the whole text
+    elif str(item["text_url"]).startswith(f"s3://{deps.blobs.bucket}/"):
+        text = deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
+    else:
+        raise NotFound("No such document.")
     return Response(status_code=200, content_type="text/plain; charset=utf-8", body=text,
                     headers={"X-Content-Type-Options": "nosniff"})

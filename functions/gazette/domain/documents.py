@@ -63,6 +63,11 @@ class DocumentRecord:
         return self.text[:SUMMARY_CHARS]
 
     @property
+    def is_short(self) -> bool:
+        """The summary is the whole text."""
+        return len(self.text) <= SUMMARY_CHARS
+
+    @property
     def hash(self) -> str:
         return content_hash(self.text)
 

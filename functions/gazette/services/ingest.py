@@ -71,8 +71,8 @@ def _with_title(doc: SplitDocument, title: str) -> SplitDocument:
                          published=doc.published)
 
 
-def document_item(record: DocumentRecord, text_url: str, now: datetime) -> dict[str, Any]:
-    """The stored item: small fields inline, the full text in S3."""
+def document_item(record: DocumentRecord, text_url: str | None, now: datetime) -> dict[str, Any]:
+    """The stored item: small fields inline, the full text in S3 unless the summary already holds it."""
     classification = record.classification
     item: dict[str, Any] = {
         "doc_id": s(record.doc_id),
@@ -92,12 +92,12 @@ def document_item(record: DocumentRecord, text_url: str, now: datetime) -> dict[
         )),
         "summary": s(record.summary),
         "content_hash": s(record.hash),
-        "text_url": s(text_url),
         "extraction": s(record.extraction),
         "created_at": s(now.isoformat()),
         "sources": {"SS": [f"{record.feed_id}/{record.entry_id}"]},
     }
-    for key, value in (("doc_number", record.doc_number), ("issuer", record.issuer), ("url", record.url)):
+    for key, value in (("doc_number", record.doc_number), ("issuer", record.issuer), ("url", record.url),
+                       ("text_url", text_url)):
         if value:
             item[key] = s(value)
     if record.published:
@@ -149,7 +149,8 @@ def store_prepared(
                 repeats.append((position, record))  # the same document twice in one batch
                 continue
             first_owner[record.doc_id] = position
-            text_url = blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
+            # A short document is whole in its summary: no object to write or read.
+            text_url = None if record.is_short else blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
             items.append(document_item(record, text_url, moment))
             owners.append((position, record))
     created, existing = documents.put_new(items) if items else ([], [])

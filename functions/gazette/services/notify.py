@@ -36,7 +36,7 @@ class SubscriberIndex:
         full_text: list[str] = []
 
         def text_for(subscription: Subscription) -> str:
-            if not subscription.narrowing.keywords or self.text_loader is None:
+            if not subscription.narrowing.keywords or self.text_loader is None or not document.text_url:
                 return document.summary
             if not full_text:
                 full_text.append(self.text_loader(document.text_url))

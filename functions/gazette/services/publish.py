@@ -28,7 +28,7 @@ def document_out(item: dict[str, Any]) -> DocumentOut:
         scores=json.loads(data.get("scores", "{}")),
         evidence={domain: [EvidenceOut(**e) for e in items] for domain, items in evidence.items()},
         summary=data.get("summary", ""),
-        text_url=data["text_url"],
+        text_url=data.get("text_url"),
     )
 
 
