@@ -165,7 +165,8 @@ def test_ingest_short_entry_keeps_its_whole_text_in_the_item_and_writes_no_objec
 
     deps = module.dependencies()
     entry = EntryMessage(feed_id="f", entry_id="g:short", title="关于做好2024年汛期地质灾害防治工作的通知",
-                         summary="各区市人民政府：为切实做好汛期地质灾害防治工作，现就有关事项通知如下。", fetch_link=False)
+                         summary="各区市人民政府：为切实做好汛期地质灾害防治工作，现就有关事项通知如下。",
+                         fetch_link=False)
 
     outcome = ingest_entry(entry, fetch=None, documents=deps.documents, blobs=deps.blobs,
                            classify=default_classifier().classify)
