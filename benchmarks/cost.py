@@ -20,7 +20,8 @@ ASSUMPTIONS = [
     "publishes; SES $0.10/1k mails). No free tier, no storage, no data transfer, no CloudWatch Logs.",
     "DynamoDB units per call: a write costs 1 unit per KB of item (documents ~2 KB; a feed item ~2 KB "
     "holding 50 recent entry ids, up to 16 KB at the 400-id cap, which an UpdateItem pays in full); a "
-    "TransactWriteItems item costs 2 units; a BatchWriteItem of a document's index rows ~4 units; a Query "
+    "TransactWriteItems item costs 2 units per KB (claims 1 KB; ingest writes a batch of 10 ~2 KB documents); "
+    "a BatchWriteItem 25 units (25 rows of ~1 KB); a Query "
     "or GetItem 1 read unit (eventually consistent, under 8 KB); the scheduler's Scan reads every feed item.",
     "SQS requests include what the Lambda service makes for us (receive, delete), counted from the local "
     "runner that plays its part (empty receives of idle queues excluded: a fixed ~$1-2/month per queue).",
@@ -38,10 +39,10 @@ def _dynamo_units(function: str, op: str, count: float, feed_kb: float,
         return (count * (feed_kb if function == "PollerFunction" else 1.0)), 0.0
     if op == "dynamodb.PutItem":
         return count * (2.0 if function == "IngestFunction" else 1.0), 0.0
-    if op == "dynamodb.TransactWriteItems":
-        return count * 2.0 * entries_per_claim, 0.0
-    if op == "dynamodb.BatchWriteItem":
-        return count * 4.0, 0.0
+    if op == "dynamodb.TransactWriteItems":  # 2 units per item: claims (~1 KB), or a batch of 10 documents (~2 KB)
+        return (count * 2.0 * entries_per_claim if function == "PollerFunction" else count * 2.0 * 10 * 2.0), 0.0
+    if op == "dynamodb.BatchWriteItem":  # up to 25 rows of ~1 KB per call
+        return count * 25.0, 0.0
     if op in ("dynamodb.Query", "dynamodb.GetItem"):
         return 0.0, count
     if op == "dynamodb.Scan":
