@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import boto3
-
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore, FeedStore
@@ -33,6 +31,10 @@ class Dependencies:
 
 @cache
 def dependencies() -> Dependencies:
+    # Imported here: the OpenAPI document, the docs and the static pages never touch AWS, and a
+    # container that only serves them never pays for the SDK.
+    import boto3
+
     settings = ApiSettings()
     dynamodb = boto3.client("dynamodb")
     return Dependencies(
