@@ -86,18 +86,29 @@ class Runner:
         return None
 
     def drain(self) -> Invocations:
-        """Delivers messages until every queue and stream is quiet."""
+        """Delivers messages until every queue and stream is quiet.
+
+        Stage by stage, in the template's order: each source is read until it is empty before the
+        next stage runs, as Lambda's batching window would gather a burst into full batches.
+        """
         for _ in range(self.max_rounds):
             worked = False
             for spec in self.stack.functions.values():
                 for source in spec.sources:
-                    if source.kind in {"SQS", "SNS"}:
-                        worked |= self._poll_queue(spec, source)
-                    elif source.kind == "DynamoDB":
-                        worked |= self._poll_stream(spec, source)
+                    for _ in range(self.max_rounds):
+                        if not self._poll(spec, source):
+                            break
+                        worked = True
             if not worked:
                 return self.invocations
         raise RuntimeError("the pipeline did not settle: a message keeps coming back")
+
+    def _poll(self, spec: FunctionSpec, source: EventSource) -> bool:
+        if source.kind in {"SQS", "SNS"}:
+            return self._poll_queue(spec, source)
+        if source.kind == "DynamoDB":
+            return self._poll_stream(spec, source)
+        return False
 
     # ------------------------------------------------------------------ SQS
     def _poll_queue(self, spec: FunctionSpec, source: EventSource) -> bool:

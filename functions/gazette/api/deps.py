@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from gazette.adapters.blobs import BlobStore
+from gazette.adapters.clients import aws_client
 from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore, FeedStore
 from gazette.adapters.mail import MailSender
@@ -31,12 +32,8 @@ class Dependencies:
 
 @cache
 def dependencies() -> Dependencies:
-    # Imported here: the OpenAPI document, the docs and the static pages never touch AWS, and a
-    # container that only serves them never pays for the SDK.
-    import boto3
-
     settings = ApiSettings()
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws_client("dynamodb")
     return Dependencies(
         settings=settings,
         subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
@@ -44,8 +41,8 @@ def dependencies() -> Dependencies:
         documents=DocumentStore(dynamodb, settings.documents_table),
         index=DocumentIndex(dynamodb, settings.document_index_table),
         feeds=FeedStore(dynamodb, settings.feeds_table),
-        blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
-        mailer=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
-        webhook_queue=Queue(boto3.client("sqs"), settings.webhook_queue_url),
+        blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
+        mailer=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
+        webhook_queue=Queue(aws_client("sqs"), settings.webhook_queue_url),
         delivery_log=DeliveryLog(dynamodb, settings.delivery_log_table),
     )

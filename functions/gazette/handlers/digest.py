@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -19,6 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from pydantic import BaseModel
 
+from gazette.adapters.clients import aws_client
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, PendingDigest, SuppressionList
 from gazette.adapters.subscription_store import SubscriptionStore
@@ -48,8 +48,8 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = DigestSettings()
-    dynamodb = boto3.client("dynamodb")
-    sender = MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None)
+    dynamodb = aws_client("dynamodb")
+    sender = MailSender(aws_client("sesv2"), settings.ses_configuration_set or None)
     config = IdempotencyConfig(expires_after_seconds=30 * 86400)
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
 

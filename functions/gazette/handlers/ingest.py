@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
+from gazette.adapters.clients import aws_client
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore
 from gazette.adapters.errors import StoreError
 from gazette.adapters.messaging import Queue
@@ -35,13 +35,13 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = IngestSettings()
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws_client("dynamodb")
     return Dependencies(
         settings=settings,
         documents=DocumentStore(dynamodb, settings.documents_table),
         index=DocumentIndex(dynamodb, settings.document_index_table),
-        blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
-        dead_letters=Queue(boto3.client("sqs"), settings.entries_dlq_url),
+        blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
+        dead_letters=Queue(aws_client("sqs"), settings.entries_dlq_url),
     )
 
 

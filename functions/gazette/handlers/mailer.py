@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.claims import DeliveryClaims
+from gazette.adapters.clients import aws_client
 from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, SuppressionList
@@ -56,16 +56,16 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = MailerSettings()
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws_client("dynamodb")
     return Dependencies(
         settings=settings,
         subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
-        sender=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
+        sender=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
         claims=DeliveryClaims(dynamodb, settings.idempotency_table),
-        dead_letters=Queue(boto3.client("sqs"), settings.email_dlq_url),
+        dead_letters=Queue(aws_client("sqs"), settings.email_dlq_url),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         digests=DigestStore(dynamodb, settings.subscriptions_table),
-        blobs=BlobStore(boto3.client("s3"), settings.documents_bucket),
+        blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
     )
 
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
+from gazette.adapters.clients import aws_client
 from gazette.adapters.dynamo import EntryClaims, FeedStore
 from gazette.adapters.messaging import Queue
 from gazette.config import PollerSettings
@@ -30,12 +30,12 @@ class Dependencies:
 @cache
 def dependencies() -> Dependencies:
     settings = PollerSettings()
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws_client("dynamodb")
     return Dependencies(
         settings=settings,
         feeds=FeedStore(dynamodb, settings.feeds_table),
         claims=EntryClaims(dynamodb, settings.entries_table),
-        entries=Queue(boto3.client("sqs"), settings.entries_queue_url),
+        entries=Queue(aws_client("sqs"), settings.entries_queue_url),
     )
 
 

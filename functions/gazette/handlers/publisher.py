@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from gazette.adapters.clients import aws_client
 from gazette.adapters.messaging import Topic
 from gazette.config import PublisherSettings
 from gazette.observability import logger, metrics
@@ -16,7 +15,7 @@ from gazette.services.publish import publish_new_documents
 @cache
 def dependencies() -> Topic:
     settings = PublisherSettings()
-    return Topic(boto3.client("sns"), settings.documents_topic_arn)
+    return Topic(aws_client("sns"), settings.documents_topic_arn)
 
 
 @logger.inject_lambda_context

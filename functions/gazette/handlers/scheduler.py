@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import boto3
-
+from gazette.adapters.clients import aws_client
 from gazette.adapters.dynamo import FeedStore
 from gazette.adapters.messaging import OutgoingMessage, Queue
 from gazette.config import SchedulerSettings
@@ -19,8 +18,8 @@ from gazette.observability import logger, metrics
 def dependencies() -> tuple[FeedStore, Queue]:
     settings = SchedulerSettings()
     return (
-        FeedStore(boto3.client("dynamodb"), settings.feeds_table),
-        Queue(boto3.client("sqs"), settings.feed_jobs_queue_url),
+        FeedStore(aws_client("dynamodb"), settings.feeds_table),
+        Queue(aws_client("sqs"), settings.feed_jobs_queue_url),
     )
 
 

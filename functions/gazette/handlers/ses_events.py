@@ -10,8 +10,7 @@ import json
 from functools import cache
 from typing import Any
 
-import boto3
-
+from gazette.adapters.clients import aws_client
 from gazette.adapters.mail_state import SuppressionList
 from gazette.config import SesEventsSettings
 from gazette.observability import logger, metrics, redact_email
@@ -20,7 +19,7 @@ from gazette.observability import logger, metrics, redact_email
 @cache
 def dependencies() -> SuppressionList:
     settings = SesEventsSettings()
-    return SuppressionList(boto3.client("dynamodb"), settings.subscriptions_table)
+    return SuppressionList(aws_client("dynamodb"), settings.subscriptions_table)
 
 
 def addresses_to_suppress(notification: dict[str, Any]) -> list[tuple[str, str]]:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import cache, partial
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
@@ -25,6 +24,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from pydantic import BaseModel
 
 from gazette.adapters import http
+from gazette.adapters.clients import aws_client
 from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.mail import MailSender
 from gazette.adapters.messaging import Queue
@@ -57,7 +57,7 @@ class Dependencies:
 
 def build_dependencies(settings: WebhookSettings, *, resolver: Resolver = socket.getaddrinfo,
                        clock: Callable[[], datetime] = service.utcnow) -> Dependencies:
-    sqs, dynamodb = boto3.client("sqs"), boto3.client("dynamodb")
+    sqs, dynamodb = aws_client("sqs"), aws_client("dynamodb")
     timeout = settings.delivery_timeout
     # http only where loopback is allowed (the local stack); every send re-resolves and re-checks the
     # host and connects to the address it checked.
@@ -70,7 +70,7 @@ def build_dependencies(settings: WebhookSettings, *, resolver: Resolver = socket
         queue=Queue(sqs, settings.webhook_queue_url),
         dlq=Queue(sqs, settings.webhook_dlq_url),
         post=post,
-        mailer=MailSender(boto3.client("sesv2"), settings.ses_configuration_set or None),
+        mailer=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
         sender=settings.sender_address,
         base_url=settings.public_base_url,
         max_queue_delay=settings.max_queue_delay,

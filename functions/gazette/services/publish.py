@@ -11,9 +11,13 @@ from gazette.adapters.messaging import Publication, Topic
 from gazette.messages import MAX_EVENT_BYTES, DocumentCreated, DocumentOut, EvidenceOut
 
 
+EVENT_EVIDENCE = 5
+
+
 def document_out(item: dict[str, Any]) -> DocumentOut:
     """The public view of a stored item (its DynamoDB image)."""
     data = plain(item)
+    domains = list(data.get("domains", []))
     evidence = json.loads(data.get("evidence", "{}"))
     return DocumentOut(
         id=data["doc_id"],
@@ -24,9 +28,11 @@ def document_out(item: dict[str, Any]) -> DocumentOut:
         url=data.get("url"),
         feed_id=data["feed_id"],
         language=data.get("language", "zh-Hans"),
-        domains=list(data.get("domains", [])),
-        scores=json.loads(data.get("scores", "{}")),
-        evidence={domain: [EvidenceOut(**e) for e in items] for domain, items in evidence.items()},
+        domains=domains,
+        scores={domain: round(score, 3) for domain, score in json.loads(data.get("scores", "{}")).items()},
+        # The event explains the domains chosen; the stored item keeps the evidence for all of them.
+        evidence={domain: [EvidenceOut(**e) for e in evidence[domain][:EVENT_EVIDENCE]]
+                  for domain in domains if domain in evidence},
         summary=data.get("summary", ""),
         text_url=data.get("text_url"),
     )
