@@ -390,7 +390,7 @@ def _store_documents(aws_stack, count=5):
             "url": s(f"https://www.example.gov.cn/{i}.html"),
         })
     DocumentStore(dynamodb, aws_stack.tables["DocumentsTable"]).put_new(items)
-    DocumentIndex(dynamodb, aws_stack.tables["DocumentIndexTable"]).add(items)
+    DocumentIndex(dynamodb, aws_stack.tables["DocumentIndexTable"], aws_stack.tables["DocumentsTable"]).add(items)
     return [item["doc_id"]["S"] for item in items]
 
 

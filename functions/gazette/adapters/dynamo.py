@@ -299,7 +299,13 @@ class DocumentStore:
         self.table = table
 
     def put_new(self, items: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
-        """Writes documents that do not exist yet; returns (created, already present) indexes."""
+        """Writes documents that do not exist yet; returns (created, already present) indexes.
+
+        Each item gets the attributes the listing indexes read (`listed`, `listed_at`).
+        """
+        for item in items:
+            item.setdefault("listed", s(LISTED))
+            item.setdefault("listed_at", s(index_sort_key(item)))
         puts = [
             {
                 "TableName": self.table,
@@ -344,17 +350,18 @@ class DocumentStore:
 
 
 # ---------------------------------------------------------------------------------- browse index
+# All documents, a feed's and an issuer's are global secondary indexes of the documents table (no
+# extra writes); a document can be in several domains, so those listings are rows of their own.
 INDEX_FIELDS = ("doc_id", "title", "doc_number", "issuer", "published", "feed_id", "language", "domains",
                 "summary", "created_at")
+LISTED = "all"
+GSI = {"ALL": ("by_date", "listed"), "FEED": ("by_feed", "feed_id"), "ISSUER": ("by_issuer", "issuer")}
 
 
-def index_keys(item: dict[str, Any]) -> list[str]:
-    """The listings a stored document appears in."""
+def domain_keys(item: dict[str, Any]) -> list[str]:
+    """The domain listings a stored document appears in (`DOMAIN#none` when it has no domain)."""
     domains = [value["S"] for value in item.get("domains", {}).get("L", [])]
-    keys = ["ALL", *(f"DOMAIN#{domain}" for domain in domains or ["none"]), f"FEED#{item['feed_id']['S']}"]
-    if "issuer" in item:
-        keys.append(f"ISSUER#{item['issuer']['S']}")
-    return keys
+    return [f"DOMAIN#{domain}" for domain in domains or ["none"]]
 
 
 def index_sort_key(item: dict[str, Any]) -> str:
@@ -388,19 +395,24 @@ class IndexPage:
 
 
 class DocumentIndex:
-    """Date-ordered listings of documents by domain, feed, issuer or all, read with queries."""
+    """Date-ordered listings of documents by domain, feed, issuer or all, read with queries.
 
-    def __init__(self, client: Any, table: str) -> None:
+    Cursors have one shape whatever the listing ({pk: listing key, sk: date#doc id}), so a caller can
+    tell which listing a cursor continues.
+    """
+
+    def __init__(self, client: Any, table: str, documents_table: str) -> None:
         self._client = client
         self.table = table
+        self.documents_table = documents_table
 
     def add(self, items: Sequence[dict[str, Any]]) -> None:
-        """Writes the listing rows of newly stored documents (idempotent: same keys, same rows)."""
+        """Writes the domain rows of newly stored documents (idempotent: same keys, same rows)."""
         rows = []
         for item in items:
             projected = {key: item[key] for key in INDEX_FIELDS if key in item}
             sort_key = index_sort_key(item)
-            rows.extend({"pk": s(key), "sk": s(sort_key), **projected} for key in index_keys(item))
+            rows.extend({"pk": s(key), "sk": s(sort_key), **projected} for key in domain_keys(item))
         for chunk in _chunks(rows, 25):
             request = {self.table: [{"PutRequest": {"Item": row}} for row in chunk]}
             try:
@@ -414,30 +426,51 @@ class DocumentIndex:
             except AWS_ERRORS as exc:
                 raise StoreError("writing document listing rows failed") from exc
 
+    def _physical(self, key: str) -> tuple[str, str | None, str, str, str]:
+        """(table, index name, partition attribute, partition value, sort attribute) of a listing."""
+        kind, _, value = key.partition("#")
+        if kind == "DOMAIN":
+            return self.table, None, "pk", key, "sk"
+        if kind not in GSI:
+            raise ValueError(f"unknown listing {key!r}")
+        index, attribute = GSI[kind]
+        return self.documents_table, index, attribute, value or LISTED, "listed_at"
+
     def query(self, key: str, *, since: str | None = None, until: str | None = None, limit: int = 20,
               cursor: str | None = None, text: str | None = None) -> IndexPage:
         """Newest first. `since`/`until` are YYYY-MM-DD (inclusive); `text` narrows by title."""
-        values: dict[str, Any] = {":pk": s(key)}
-        condition = "pk = :pk"
-        low, high = since or "0000", (until or "9999") + "#~"
+        table, index, partition, value, sort = self._physical(key)
+        names = {"#p": partition}
+        values: dict[str, Any] = {":pk": s(value)}
+        condition = "#p = :pk"
         if since or until:
-            condition += " AND sk BETWEEN :low AND :high"
-            values[":low"], values[":high"] = s(low), s(high)
+            names["#s"] = sort
+            condition += " AND #s BETWEEN :low AND :high"
+            values[":low"], values[":high"] = s(since or "0000"), s((until or "9999") + "#~")
         request: dict[str, Any] = {
-            "TableName": self.table,
+            "TableName": table,
             "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if index:
+            request["IndexName"] = index
         if text:
             request["FilterExpression"] = "contains(title, :text)"
             values[":text"] = s(text)
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor)
+            start = decode_cursor(cursor)
+            sort_value = start["sk"]["S"]
+            request["ExclusiveStartKey"] = (
+                start if index is None else
+                {partition: s(value), "listed_at": s(sort_value), "doc_id": s(sort_value.partition("#")[2])}
+            )
         try:
             page = self._client.query(**request)
         except AWS_ERRORS as exc:
             raise StoreError("listing documents failed") from exc
-        return IndexPage([plain(item) for item in page.get("Items", [])],
-                         encode_cursor(page.get("LastEvaluatedKey")))
+        last = page.get("LastEvaluatedKey")
+        next_key = None if not last else (last if index is None else {"pk": s(key), "sk": last["listed_at"]})
+        return IndexPage([plain(item) for item in page.get("Items", [])], encode_cursor(next_key))

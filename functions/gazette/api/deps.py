@@ -39,7 +39,7 @@ def dependencies() -> Dependencies:
         subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         documents=DocumentStore(dynamodb, settings.documents_table),
-        index=DocumentIndex(dynamodb, settings.document_index_table),
+        index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),
         feeds=FeedStore(dynamodb, settings.feeds_table),
         blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
         mailer=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),

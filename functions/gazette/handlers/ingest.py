@@ -39,7 +39,7 @@ def dependencies() -> Dependencies:
     return Dependencies(
         settings=settings,
         documents=DocumentStore(dynamodb, settings.documents_table),
-        index=DocumentIndex(dynamodb, settings.document_index_table),
+        index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),
         blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
         dead_letters=Queue(aws_client("sqs"), settings.entries_dlq_url),
     )

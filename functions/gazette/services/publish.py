@@ -10,7 +10,6 @@ from gazette.adapters.dynamo import plain
 from gazette.adapters.messaging import Publication, Topic
 from gazette.messages import MAX_EVENT_BYTES, DocumentCreated, DocumentOut, EvidenceOut
 
-
 EVENT_EVIDENCE = 5
 
 
