@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gazette.adapters.dynamo import n, s, transact_put_new
-from gazette.adapters.errors import AWS_ERRORS, StoreError
+from gazette.adapters.dynamo import batch_write, n, s, transact_put_new
 
 IN_PROGRESS = "INPROGRESS"
 COMPLETED = "COMPLETED"
 KEEP_DAYS = 30
-BATCH_WRITE = 25
 
 
 class DeliveryClaims:
@@ -47,17 +45,7 @@ class DeliveryClaims:
         return {keys[index] for index in written}
 
     def _batch(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), BATCH_WRITE):
-            pending: dict[str, Any] = {self.table: requests[start : start + BATCH_WRITE]}
-            try:
-                for _ in range(8):
-                    pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                    if not pending:
-                        break
-                else:
-                    raise StoreError("delivery claims were not all written")
-            except AWS_ERRORS as exc:
-                raise StoreError("writing delivery claims failed") from exc
+        batch_write(self._client, self.table, requests, what="writing delivery claims")
 
     def complete(self, keys: Sequence[str], now: float) -> None:
         """Marks claims as sent: they are never taken again (until they expire after 30 days)."""

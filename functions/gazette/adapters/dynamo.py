@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,9 +47,39 @@ def _cancelled_indexes(exc: BaseException) -> list[int]:
     return [index for index, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
 
 
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def read_pages(client: Any, operation: str, request: dict[str, Any], *, what: str) -> Iterator[dict[str, Any]]:
+    """Every item of a paginated query or scan, raw; SDK errors become StoreError naming `what`."""
+    request = dict(request)
+    call = getattr(client, operation)
+    try:
+        while True:
+            page = call(**request)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    except AWS_ERRORS as exc:
+        raise StoreError(f"{what} failed") from exc
+
+
+def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]], *, what: str, attempts: int = 8) -> None:
+    """Put and delete requests, 25 a call, retrying what DynamoDB leaves unprocessed."""
+    for chunk in chunks(requests, 25):
+        pending: dict[str, Any] = {table: list(chunk)}
+        try:
+            for _ in range(attempts):
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            else:
+                raise StoreError(f"{what}: some writes were left unprocessed")
+        except AWS_ERRORS as exc:
+            raise StoreError(f"{what} failed") from exc
 
 
 def transact_put_new(client: Any, puts: list[dict[str, Any]], *, key: str) -> tuple[list[int], list[int]]:
@@ -158,15 +188,8 @@ class FeedStore:
             "KeyConditionExpression": "poll_group = :group AND next_poll_at <= :now",
             "ExpressionAttributeValues": {":group": s(POLL_GROUP), ":now": n(int(now))},
         }
-        try:
-            while True:
-                page = self._client.query(**kwargs)
-                ids.extend(item["feed_id"]["S"] for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return ids
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            raise StoreError("listing due feeds failed") from exc
+        ids.extend(item["feed_id"]["S"] for item in read_pages(self._client, "query", kwargs, what="listing due feeds"))
+        return ids
 
     def acquire(self, feed_id: str, owner: str, now: float, lease_seconds: int) -> FeedState | None:
         """Takes the feed's lease and moves its next poll time, in one call; None if held or disabled.
@@ -249,17 +272,8 @@ class FeedStore:
         return plain(item) if item else None
 
     def list_feeds(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": self.table}
-        try:
-            while True:
-                page = self._client.scan(**kwargs)
-                items.extend(plain(item) for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return items
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            raise StoreError("listing feeds failed") from exc
+        return [plain(item) for item in read_pages(self._client, "scan", {"TableName": self.table},
+                                                   what="listing feeds")]
 
 
 class EntryClaims:
@@ -336,17 +350,9 @@ class DocumentStore:
         return plain(item) if item else None
 
     def scan_all(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": self.table}
-        try:
-            while True:
-                page = self._client.scan(**kwargs)
-                items.extend(plain(item) for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return items
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            raise StoreError("listing documents failed") from exc
+        """Every document (the demo's summary; the API lists documents with queries)."""
+        return [plain(item) for item in read_pages(self._client, "scan", {"TableName": self.table},
+                                                   what="listing documents")]
 
 
 # ---------------------------------------------------------------------------------- browse index
@@ -413,18 +419,8 @@ class DocumentIndex:
             projected = {key: item[key] for key in INDEX_FIELDS if key in item}
             sort_key = index_sort_key(item)
             rows.extend({"pk": s(key), "sk": s(sort_key), **projected} for key in domain_keys(item))
-        for chunk in _chunks(rows, 25):
-            request = {self.table: [{"PutRequest": {"Item": row}} for row in chunk]}
-            try:
-                for _ in range(5):
-                    unprocessed = self._client.batch_write_item(RequestItems=request).get("UnprocessedItems")
-                    if not unprocessed:
-                        break
-                    request = unprocessed
-                else:
-                    raise StoreError("document listing rows were not all written")
-            except AWS_ERRORS as exc:
-                raise StoreError("writing document listing rows failed") from exc
+        batch_write(self._client, self.table, [{"PutRequest": {"Item": row}} for row in rows],
+                    what="writing document listing rows")
 
     def _physical(self, key: str) -> tuple[str, str | None, str, str, str]:
         """(table, index name, partition attribute, partition value, sort attribute) of a listing."""

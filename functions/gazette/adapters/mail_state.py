@@ -15,35 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gazette.adapters.dynamo import plain, s
+from gazette.adapters.dynamo import batch_write, chunks, plain, read_pages, s
 from gazette.adapters.errors import AWS_ERRORS, StoreError
 
 BATCH_GET = 100
-BATCH_WRITE = 25
 DIGEST_TTL_DAYS = 21
 
 
 def address_hash(address: str) -> str:
     return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:32]
 
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _batch_write(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(requests, BATCH_WRITE):
-        pending: dict[str, Any] = {table: list(chunk)}
-        try:
-            for _ in range(8):
-                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-            else:
-                raise StoreError("some mail state writes were not processed")
-        except AWS_ERRORS as exc:
-            raise StoreError("writing mail state failed") from exc
 
 
 class SuppressionList:
@@ -68,7 +49,7 @@ class SuppressionList:
         found: set[str] = set()
         keys = [{"pk": s(f"SUPPRESS#{digest}"), "sk": s("ADDRESS")} for digest in by_hash]
         try:
-            for chunk in _chunks(keys, BATCH_GET):
+            for chunk in chunks(keys, BATCH_GET):
                 request: dict[str, Any] = {self.table: {"Keys": list(chunk), "ProjectionExpression": "pk"}}
                 while request:
                     response = self._client.batch_get_item(RequestItems=request)
@@ -102,21 +83,12 @@ class DigestStore:
                     "event": s(event_json), "expires_at": {"N": str(expires)}}
             for row in (marker, item):
                 requests[(row["pk"]["S"], row["sk"]["S"])] = {"PutRequest": {"Item": row}}
-        _batch_write(self._client, self.table, list(requests.values()))
+        batch_write(self._client, self.table, list(requests.values()), what="queueing digest items")
 
     def _query(self, pk: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": "pk = :pk",
-                                   "ExpressionAttributeValues": {":pk": s(pk)}}
-        try:
-            while True:
-                page = self._client.query(**request)
-                items.extend(plain(item) for item in page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    return items
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            raise StoreError("reading pending digests failed") from exc
+        request = {"TableName": self.table, "KeyConditionExpression": "pk = :pk",
+                   "ExpressionAttributeValues": {":pk": s(pk)}}
+        return [plain(item) for item in read_pages(self._client, "query", request, what="reading pending digests")]
 
     def pending(self, period: str) -> list[PendingDigest]:
         return [PendingDigest(item["sk"].removeprefix("SUB#"), period) for item in self._query(f"DIGESTS#{period}")]
@@ -129,4 +101,5 @@ class DigestStore:
         rows = self._query(f"DIGEST#{digest.subscription_id}#{digest.period}")
         keys = [{"pk": s(row["pk"]), "sk": s(row["sk"])} for row in rows]
         keys.append({"pk": s(f"DIGESTS#{digest.period}"), "sk": s(f"SUB#{digest.subscription_id}")})
-        _batch_write(self._client, self.table, [{"DeleteRequest": {"Key": key}} for key in keys])
+        batch_write(self._client, self.table, [{"DeleteRequest": {"Key": key}} for key in keys],
+                    what="clearing a sent digest")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gazette.adapters.dynamo import chunks
 from gazette.adapters.errors import AWS_ERRORS, StoreError
 
 BATCH = 10
 
-
-def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +29,7 @@ class Queue:
 
     def send_all(self, messages: Sequence[OutgoingMessage]) -> None:
         """Sends every message or raises StoreError naming how many failed."""
-        for chunk in _chunks(messages):
+        for chunk in chunks(messages, BATCH):
             entries = []
             for index, message in enumerate(chunk):
                 entry: dict[str, Any] = {"Id": str(index), "MessageBody": message.body}
@@ -70,7 +67,7 @@ class Topic:
     def publish_all(self, publications: Sequence[Publication]) -> list[str]:
         """Publishes in batches; returns the ids that failed (the caller retries those records)."""
         failed: list[str] = []
-        for chunk in _chunks(publications):
+        for chunk in chunks(publications, BATCH):
             entries = []
             for index, item in enumerate(chunk):
                 attributes: dict[str, dict[str, str]] = {}

@@ -14,7 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from gazette.adapters.dynamo import plain, s
+from gazette.adapters.dynamo import plain, read_pages, s
 from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
 from gazette.domain.subscriptions import (
     Channel,
@@ -176,11 +176,7 @@ class SubscriptionStore:
                 }
             }
         ]
-        items.extend(
-            {"Delete": {"TableName": self.table,
-                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
-            for domain in current.domains
-        )
+        items.extend(self._index_deletes(current))
         try:
             self._client.transact_write_items(TransactItems=items)
         except AWS_ERRORS as exc:
@@ -219,15 +215,18 @@ class SubscriptionStore:
                 }
             }
         ]
-        items.extend(
-            {"Delete": {"TableName": self.table,
-                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
-            for domain in current.domains
-        )
+        items.extend(self._index_deletes(current))
         try:
             self._client.transact_write_items(TransactItems=items)
         except AWS_ERRORS as exc:
             raise StoreError("disabling a subscription failed") from exc
+
+    def _index_deletes(self, subscription: Subscription) -> list[dict[str, Any]]:
+        return [
+            {"Delete": {"TableName": self.table,
+                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription.subscription_id}")}}}
+            for domain in subscription.domains
+        ]
 
     def _index_rows(self, subscription: Subscription) -> list[dict[str, Any]]:
         return [
@@ -319,11 +318,7 @@ class SubscriptionStore:
         items: list[dict[str, Any]] = [
             {"Delete": {"TableName": self.table, "Key": {"pk": s(f"SUB#{subscription_id}"), "sk": s(META)}}}
         ]
-        items.extend(
-            {"Delete": {"TableName": self.table,
-                        "Key": {"pk": s(f"DOMAIN#{domain}"), "sk": s(f"SUB#{subscription_id}")}}}
-            for domain in current.domains
-        )
+        items.extend(self._index_deletes(current))
         try:
             self._client.transact_write_items(TransactItems=items)
         except AWS_ERRORS as exc:
@@ -346,24 +341,17 @@ class SubscriptionStore:
 
     def by_domain(self, domain: str, channel: Channel) -> list[Subscription]:
         """Confirmed subscriptions that want `domain` through `channel`: reads only their rows."""
-        found: list[Subscription] = []
-        kwargs: dict[str, Any] = {
+        request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk",
             "FilterExpression": "channel = :channel",
             "ExpressionAttributeValues": {":pk": s(f"DOMAIN#{domain}"), ":channel": s(channel.value)},
         }
-        try:
-            while True:
-                page = self._client.query(**kwargs)
-                for item in page.get("Items", []):
-                    data = plain(item)
-                    found.append(_subscription_from(data, data["sk"].removeprefix("SUB#")))
-                if "LastEvaluatedKey" not in page:
-                    return found
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            raise StoreError("finding subscribers failed") from exc
+        found: list[Subscription] = []
+        for item in read_pages(self._client, "query", request, what="finding subscribers"):
+            data = plain(item)
+            found.append(_subscription_from(data, data["sk"].removeprefix("SUB#")))
+        return found
 
 
 def _as_dict(subscription: Subscription) -> dict[str, Any]:

@@ -6,16 +6,15 @@ credential, so a mail scanner that follows links (GET) changes nothing, and only
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gazette.api.models import DOMAINS, FieldProblem
 from gazette.api.page_texts import TEXTS
 from gazette.domain.labels import domain_labels
+from gazette.domain.render import template_environment
 
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
@@ -31,16 +30,6 @@ _STATUS_PAGES = {
     415: ("invalid_title", "invalid_body"),
     429: ("rate_limited_title", "rate_limited_body"),
 }
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("gazette", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _header(event: Any, name: str) -> str:
@@ -74,7 +63,7 @@ def page(event: Any, template: str, *, status: int = 200, locale: str | None = N
     lang = locale or pick_locale(event)
     texts = TEXTS[lang]
     labels = domain_labels(lang)
-    body = _environment().get_template(f"pages/{template}.html.j2").render(
+    body = template_environment().get_template(f"pages/{template}.html.j2").render(
         t=texts, locale=lang, labels=labels, domains=DOMAINS, link=link, path=event.path, **context)
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=body,
                     headers=dict(PAGE_HEADERS))

@@ -64,7 +64,8 @@ TEXTS = {
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The one Jinja2 environment of mails and pages: HTML templates autoescaped, text ones not."""
     return Environment(
         loader=PackageLoader("gazette", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
@@ -131,7 +132,7 @@ def _document_view(doc: DocumentOut, labels: dict[str, str]) -> dict[str, object
 
 
 def _with_bodies(message: EmailMessage, template: str, context: dict[str, object]) -> EmailMessage:
-    env = _environment()
+    env = template_environment()
     message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(env.get_template(f"mail/{template}.txt.j2").render(context), cte="base64")
