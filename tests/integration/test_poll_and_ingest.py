@@ -76,8 +76,9 @@ def test_poller_two_racing_polls_enqueue_each_entry_once(aws_stack, poller):
     now = datetime.now(UTC)
     first = _poll(poller, "m1", now)
     # The lease blocks a second poller; even with the lease and ETag gone, the claim still decides.
-    FeedStore(aws_stack.client("dynamodb"), poller.feeds.table).release("wendeng-gazette", "m1", {},
-                                                                         ["etag", "last_modified", "recent_ids"])
+    store = FeedStore(aws_stack.client("dynamodb"), poller.feeds.table)
+    store.release("wendeng-gazette", "m1", {}, ["etag", "last_modified"])
+    store.save_recent_ids("wendeng-gazette", [])
     second = _poll(poller, "m2", datetime.fromtimestamp(now.timestamp() + 7200, UTC))
 
     assert first.new_entries == 1 and second.new_entries == 0

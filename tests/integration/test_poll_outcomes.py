@@ -1,6 +1,5 @@
 """How the poller answers what a feed server does: failures, moves, gaps and republished entries."""
 
-import json
 import threading
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -152,4 +151,4 @@ def test_poller_unreadable_body_is_a_recorded_failure_not_a_crash(feed):
 
     assert outcome.status == "failed"
     assert "not a feed" in store.get("f")["last_error"]
-    assert json.loads(store.get("f").get("recent_ids", "[]")) == []
+    assert store.recent_ids("f") == ()

@@ -129,11 +129,11 @@ class FeedState:
     fetch_link: bool
     etag: str | None
     last_modified: str | None
-    recent_ids: tuple[str, ...]
     consecutive_failures: int
 
 
 POLL_GROUP = "enabled"
+RECENT_SUFFIX = "#recent"
 
 
 class FeedStore:
@@ -228,7 +228,6 @@ class FeedStore:
             fetch_link=bool(data.get("fetch_link", True)),
             etag=data.get("etag"),
             last_modified=data.get("last_modified"),
-            recent_ids=tuple(json.loads(data.get("recent_ids", "[]"))),
             consecutive_failures=int(data.get("consecutive_failures", 0)),
         )
 
@@ -264,6 +263,25 @@ class FeedStore:
                 return  # the lease expired and another poller took over: its write wins
             raise StoreError("saving feed state failed") from exc
 
+    # The ids seen in the last fetches live in an item of their own, read and written only when a
+    # feed changed: an unchanged feed's one write (the lease) stays a small item.
+    def recent_ids(self, feed_id: str) -> tuple[str, ...]:
+        try:
+            item = self._client.get_item(TableName=self.table, Key={"feed_id": s(f"{feed_id}{RECENT_SUFFIX}")},
+                                         ProjectionExpression="ids").get("Item")
+        except AWS_ERRORS as exc:
+            raise StoreError("reading a feed's recent entries failed") from exc
+        return tuple(json.loads(item["ids"]["S"])) if item else ()
+
+    def save_recent_ids(self, feed_id: str, ids: Sequence[str]) -> None:
+        try:
+            self._client.put_item(TableName=self.table, Item={
+                "feed_id": s(f"{feed_id}{RECENT_SUFFIX}"), "kind": s("recent"),
+                "ids": s(json.dumps(list(ids[: self.RECENT_LIMIT]))),
+            })
+        except AWS_ERRORS as exc:
+            raise StoreError("saving a feed's recent entries failed") from exc
+
     def get(self, feed_id: str) -> dict[str, Any] | None:
         try:
             item = self._client.get_item(TableName=self.table, Key={"feed_id": s(feed_id)}).get("Item")
@@ -272,8 +290,8 @@ class FeedStore:
         return plain(item) if item else None
 
     def list_feeds(self) -> list[dict[str, Any]]:
-        return [plain(item) for item in read_pages(self._client, "scan", {"TableName": self.table},
-                                                   what="listing feeds")]
+        request = {"TableName": self.table, "FilterExpression": "attribute_not_exists(kind)"}
+        return [plain(item) for item in read_pages(self._client, "scan", request, what="listing feeds")]
 
 
 class EntryClaims:

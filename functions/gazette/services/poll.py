@@ -7,7 +7,6 @@ so two racing polls or a retried message enqueue each entry once.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,7 +97,8 @@ def poll_feed(
     except FeedParseError as exc:
         return fail(f"not a feed: {exc}", result.status)
 
-    recent = set(state.recent_ids)
+    previous = feeds.recent_ids(feed_id)
+    recent = set(previous)
     current_ids = [entry.entry_id for entry in parsed.entries]
     unseen = [entry for entry in parsed.entries if entry.entry_id not in recent]
     gap = bool(recent) and bool(parsed.entries) and not recent.intersection(current_ids)
@@ -116,9 +116,8 @@ def poll_feed(
     ]
     entries_queue.send_all(messages)
 
-    remembered = list(dict.fromkeys([*current_ids, *state.recent_ids]))[: FeedStore.RECENT_LIMIT]
+    feeds.save_recent_ids(feed_id, list(dict.fromkeys([*current_ids, *previous]))[: FeedStore.RECENT_LIMIT])
     changes: dict[str, Any] = {
-        "recent_ids": json.dumps(remembered),
         "consecutive_failures": 0,
         "last_success_at": moment.isoformat(),
         "entries_seen": len(parsed.entries),
