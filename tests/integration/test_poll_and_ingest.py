@@ -175,3 +175,32 @@ def test_ingest_short_entry_keeps_its_whole_text_in_the_item_and_writes_no_objec
     item = deps.documents.get(outcome.created[0].doc_id)
     assert "text_url" not in item and "汛期地质灾害防治工作" in item["summary"]
     assert aws_stack.client("s3").list_objects_v2(Bucket=deps.blobs.bucket).get("KeyCount", 0) == 0
+
+
+def test_ingest_the_same_entry_concurrently_makes_one_item_and_one_object_per_document(aws_stack, feeds_http):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gazette.adapters.blobs import BlobStore
+    from gazette.adapters.dynamo import DocumentStore
+    from gazette.adapters.http import fetch
+    from gazette.domain.classify import default_classifier
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import ingest_entry
+
+    entry = EntryMessage(feed_id="f", entry_id="g:1", title="公报",
+                         link=f"{feeds_http.base_url}/documents/wendeng-2024-02.txt")
+
+    def run(_):
+        # Each worker has its own clients, as two Lambda invocations would.
+        return ingest_entry(entry, fetch=partial(fetch, allow_loopback=True),
+                            documents=DocumentStore(aws_stack.client("dynamodb"), aws_stack.tables["DocumentsTable"]),
+                            blobs=BlobStore(aws_stack.client("s3"), aws_stack.environment()["DOCUMENTS_BUCKET"]),
+                            classify=default_classifier().classify)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = list(pool.map(run, range(3)))
+
+    assert sum(len(o.created) for o in outcomes) == 7
+    assert len(DocumentStore(aws_stack.client("dynamodb"), aws_stack.tables["DocumentsTable"]).scan_all()) == 7
+    objects = aws_stack.client("s3").list_objects_v2(Bucket=aws_stack.environment()["DOCUMENTS_BUCKET"])
+    assert objects["KeyCount"] == 7

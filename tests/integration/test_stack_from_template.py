@@ -56,3 +56,41 @@ def test_feeds_load_writes_the_registry_and_only_enabled_feeds_are_due(aws_stack
     assert "2 feeds written" in capsys.readouterr().out
     store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
     assert store.due_feeds(datetime.now(UTC).timestamp()) == ["feed-on"]
+
+
+def test_anyones_own_queue_with_a_filter_policy_gets_only_the_documents_it_asked_for(aws_stack):
+    import json
+
+    from gazette.adapters.messaging import Topic
+    from gazette.messages import DocumentOut
+    from gazette.services.publish import document_event, publication
+
+    sqs, sns = aws_stack.client("sqs"), aws_stack.client("sns")
+    topic_arn = aws_stack.environment()["DOCUMENTS_TOPIC_ARN"]
+    queues = {}
+    for name, policy in (("disasters-only", {"domains": ["disasters"]}),
+                         ("no-domain", {"domain_count": [{"numeric": ["=", 0]}]}),
+                         ("english", {"language": ["en"]})):
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                      Attributes={"FilterPolicy": json.dumps(policy), "RawMessageDelivery": "true"})
+        queues[name] = url
+
+    def doc(doc_id, domains, language="zh-Hans"):
+        return DocumentOut(id=doc_id, title="t", feed_id="f", language=language, domains=domains)
+
+    Topic(sns, topic_arn).publish_all([
+        publication(document_event(doc("doc_flood", ["disasters"])), "1"),
+        publication(document_event(doc("doc_both", ["bidding", "disasters"])), "2"),
+        publication(document_event(doc("doc_none", [])), "3"),
+        publication(document_event(doc("doc_en", ["science"], "en")), "4"),
+    ])
+
+    def received(name):
+        messages = sqs.receive_message(QueueUrl=queues[name], MaxNumberOfMessages=10).get("Messages", [])
+        return sorted(json.loads(m["Body"])["document"]["id"] for m in messages)
+
+    assert received("disasters-only") == ["doc_both", "doc_flood"]
+    assert received("no-domain") == ["doc_none"]
+    assert received("english") == ["doc_en"]
