@@ -39,7 +39,7 @@ demo: $(STAMP)
 	$(VENV)/bin/gazette demo $(if $(OUT),--out $(OUT))
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check functions infra tests
+	$(VENV)/bin/ruff check functions infra tests benchmarks
 	$(VENV)/bin/cfn-lint template.yaml
 
 $(CHECKOV):

@@ -18,11 +18,12 @@ ASSUMPTIONS = [
     "Prices: us-east-1 on-demand list prices (Lambda x86 $0.0000166667/GB-s + $0.20/M requests; DynamoDB "
     "$0.625/M write units, $0.125/M read units; S3 PUT $0.005/1k; SQS $0.40/M requests; SNS $0.50/M "
     "publishes; SES $0.10/1k mails). No free tier, no storage, no data transfer, no CloudWatch Logs.",
-    "DynamoDB units per call: a write costs 1 unit per KB of item (documents ~2 KB; a feed item ~2 KB "
-    "holding 50 recent entry ids, up to 16 KB at the 400-id cap, which an UpdateItem pays in full); a "
+    "DynamoDB units per call: a write costs 1 unit per KB of item (documents ~2 KB; a feed item ~1 KB: its "
+    "recent entry ids are an item of their own, read and written only when the feed changed); a "
     "TransactWriteItems item costs 2 units per KB (claims 1 KB; ingest writes a batch of 10 ~2 KB documents); "
     "a BatchWriteItem 25 units (25 rows of ~1 KB); a Query "
-    "or GetItem 1 read unit (eventually consistent, under 8 KB); the scheduler's Scan reads every feed item.",
+    "or GetItem 1 read unit (eventually consistent, under 8 KB); the scheduler's Query of the sparse due "
+    "index reads the keys of the due feeds (priced as reading every feed's keys).",
     "SQS requests include what the Lambda service makes for us (receive, delete), counted from the local "
     "runner that plays its part (empty receives of idle queues excluded: a fixed ~$1-2/month per queue).",
     "Lambda duration = measured CPU of the handler + 10 ms per AWS request + 200 ms per feed HTTP request "
@@ -81,7 +82,7 @@ def dollars(calls: dict[str, dict[str, float]], runner_sqs: float, cpu: dict[str
 
 
 def scheduler_scan(feeds: int, feed_kb: float) -> float:
-    """One scheduler run's Scan: every feed item read (eventually consistent: 0.5 unit per 4 KB)."""
+    """One scheduler run's Query of the due index (keys only; eventually consistent: 0.5 unit per 4 KB)."""
     return feeds * max(1.0, feed_kb / 4) * 0.5 * PRICES["dynamodb_rru"]
 
 
@@ -105,7 +106,7 @@ def monthly(pipeline: dict[str, Any], memory_mb: dict[str, int]) -> dict[str, An
 
     out: dict[str, Any] = {"assumptions": ASSUMPTIONS, "prices": PRICES}
     poll = per(unchanged, feeds)
-    for label, feed_kb in (("feed item 2 KB (50 recent ids)", 2.0), ("feed item 16 KB (400 recent ids)", 16.0)):
+    for label, feed_kb in (("feed item ~1 KB (recent ids kept apart)", 1.0),):
         one = dollars(poll["calls"], poll["runner_sqs"], poll["cpu"], poll["http"], memory_mb, poll["invocations"],
                       feed_kb=feed_kb)
         scans = 4 * 24 * 30.44 * scheduler_scan(1000, feed_kb)

@@ -12,7 +12,6 @@ from typing import Any
 from benchmarks.common import ROOT, median
 from benchmarks.corpus import entries, rss
 
-
 MAILER_BATCH = 100  # the mailer's batch size in template.yaml
 
 

@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             log(title)
             try:
                 data[key] = fn()
-            except Exception as exc:  # noqa: BLE001 - the report names the failure
+            except Exception as exc:
                 data.setdefault("failed", {})[key] = f"{type(exc).__name__}: {exc}"[:600]
                 log(f"{key} failed: {exc}")
 
