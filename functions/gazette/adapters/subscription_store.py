@@ -61,6 +61,20 @@ def _narrowing_json(narrowing: Narrowing) -> str:
     )
 
 
+def _matching_fields(subscription: Subscription) -> dict[str, Any]:
+    """What matching and delivery read: kept on the subscription and on each of its domain rows."""
+    return {
+        "channel": s(subscription.channel.value),
+        "target": s(subscription.target),
+        "domains": s(json.dumps(list(subscription.domains))),
+        "mode": s(subscription.mode.value),
+        "locale": s(subscription.locale),
+        "narrowing": s(_narrowing_json(subscription.narrowing)),
+        "state": s(subscription.state.value),
+        "unsubscribe_token": s(subscription.unsubscribe_token),
+    }
+
+
 class SubscriptionStore:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
@@ -80,14 +94,7 @@ class SubscriptionStore:
         item = {
             "pk": s(f"SUB#{subscription.subscription_id}"),
             "sk": s(META),
-            "channel": s(subscription.channel.value),
-            "target": s(subscription.target),
-            "domains": s(json.dumps(list(subscription.domains))),
-            "mode": s(subscription.mode.value),
-            "locale": s(subscription.locale),
-            "narrowing": s(_narrowing_json(subscription.narrowing)),
-            "state": s(subscription.state.value),
-            "unsubscribe_token": s(subscription.unsubscribe_token),
+            **_matching_fields(subscription),
             "manage_token_hash": s(hash_token(manage_token)),
             "confirm_token_hash": s(hash_token(confirm_token)),
             "confirm_expires_at": {"N": str(int(confirm_expires_at.timestamp()))},
@@ -233,14 +240,7 @@ class SubscriptionStore:
             {
                 "pk": s(f"DOMAIN#{domain}"),
                 "sk": s(f"SUB#{subscription.subscription_id}"),
-                "channel": s(subscription.channel.value),
-                "target": s(subscription.target),
-                "domains": s(json.dumps(list(subscription.domains))),
-                "mode": s(subscription.mode.value),
-                "locale": s(subscription.locale),
-                "narrowing": s(_narrowing_json(subscription.narrowing)),
-                "state": s(subscription.state.value),
-                "unsubscribe_token": s(subscription.unsubscribe_token),
+                **_matching_fields(subscription),
             }
             for domain in subscription.domains
         ]
