@@ -178,6 +178,7 @@ def test_ingest_short_entry_keeps_its_whole_text_in_the_item_and_writes_no_objec
 
 
 def test_ingest_the_same_entry_concurrently_makes_one_item_and_one_object_per_document(aws_stack, feeds_http):
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from gazette.adapters.blobs import BlobStore
@@ -190,12 +191,32 @@ def test_ingest_the_same_entry_concurrently_makes_one_item_and_one_object_per_do
     entry = EntryMessage(feed_id="f", entry_id="g:1", title="公报",
                          link=f"{feeds_http.base_url}/documents/wendeng-2024-02.txt")
 
+    # moto's in-process backends do not isolate one request from another across threads (two puts of one S3
+    # key, two transactions); AWS does. So each request takes its turn, as it would at the service, while
+    # the three ingests interleave request by request: what decides the outcome is the conditional write.
+    turn = threading.Lock()
+
+    class OneRequestAtATimeBlobs(BlobStore):
+        def put_text(self, key, text):
+            with turn:
+                return super().put_text(key, text)
+
+    class OneRequestAtATimeDocuments(DocumentStore):
+        def put_new(self, items):
+            with turn:
+                return super().put_new(items)
+
+        def add_source(self, doc_id, source):
+            with turn:
+                return super().add_source(doc_id, source)
+
     def run(_):
         # Each worker has its own clients, as two Lambda invocations would.
-        return ingest_entry(entry, fetch=partial(fetch, allow_loopback=True),
-                            documents=DocumentStore(aws_stack.client("dynamodb"), aws_stack.tables["DocumentsTable"]),
-                            blobs=BlobStore(aws_stack.client("s3"), aws_stack.environment()["DOCUMENTS_BUCKET"]),
-                            classify=default_classifier().classify)
+        return ingest_entry(
+            entry, fetch=partial(fetch, allow_loopback=True),
+            documents=OneRequestAtATimeDocuments(aws_stack.client("dynamodb"), aws_stack.tables["DocumentsTable"]),
+            blobs=OneRequestAtATimeBlobs(aws_stack.client("s3"), aws_stack.environment()["DOCUMENTS_BUCKET"]),
+            classify=default_classifier().classify)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         outcomes = list(pool.map(run, range(3)))
