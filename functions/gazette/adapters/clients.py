@@ -4,6 +4,9 @@ Parameter validation is off: botocore walks every nested field of every request 
 sending it, which on our batched calls (a hundred conditional puts, ten SNS messages) costs more CPU
 than the rest of the call. The requests are built by the adapters alone, and AWS validates them
 anyway; a malformed one still fails, with the service's error instead of botocore's.
+
+The User-Agent is fixed: botocore otherwise rebuilds and sanitises it on every request (about a
+tenth of a call's CPU here).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ CONFIG = Config(
     connect_timeout=5,
     read_timeout=30,
     tcp_keepalive=True,
+    user_agent="gazette-alerts/0.1 (+https://github.com/gazette-alerts)",
 )
 
 
