@@ -27,7 +27,7 @@ def _read_input(path: str) -> tuple[bytes, str | None]:
         return sys.stdin.buffer.read(), None
     file = Path(path)
     if not file.is_file():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(f"{path}: {'not a file' if file.exists() else 'no such file'}")
     try:
         return file.read_bytes(), file.name
     except OSError as exc:
@@ -99,11 +99,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     path = args.file or str(Path(__file__).resolve().parents[2] / "tests" / "data" / "devset.jsonl")
     if not Path(path).is_file():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(f"{path}: {'not a file' if Path(path).exists() else 'no such file'}")
     try:
         records = load_jsonl(path)
     except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+        raise UsageError(str(exc)) from exc  # it names the file and the line
     print(format_report(evaluate(default_classifier(), records)))
     return 0
 
@@ -173,8 +173,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"{args.out}: exists and is not a folder")
-    from gazette.domain.urlguard import UnsafeURLError
+    from gazette.domain.urlguard import UnsafeURLError, check_url
 
+    # Refused before anything starts: a bad URL should not cost a stack and a feed server first.
+    for url in args.webhook or []:
+        if url == "local":
+            continue
+        try:
+            check_url(url, allow_loopback=True)
+        except UnsafeURLError as exc:
+            raise UsageError(f"--webhook {url}: {exc}") from exc
+        except OSError as exc:
+            raise UsageError(f"--webhook {url}: the host does not resolve") from exc
     try:
         run_demo(out, args.email or [], args.webhook or [], sys.stdout)
     except UnsafeURLError as exc:

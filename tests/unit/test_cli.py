@@ -28,3 +28,16 @@ def test_cli_demo_out_that_is_a_file_is_refused(capsys, tmp_path):
     file.write_text("x")
     assert main(["demo", "--out", str(file)]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_cli_demo_refuses_an_inward_or_non_http_webhook_before_starting_anything(capsys):
+    assert main(["demo", "--webhook", "http://169.254.169.254/latest"]) == 2
+    assert main(["demo", "--webhook", "ftp://example.org/hook"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no stack, no output folder
+    assert len(captured.err.splitlines()) == 2 and "metadata" in captured.err
+
+
+def test_cli_folder_given_as_a_file_is_named_as_such(capsys, tmp_path):
+    assert main(["split", str(tmp_path)]) == 2
+    assert "not a file" in capsys.readouterr().err
