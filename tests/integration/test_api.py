@@ -403,7 +403,7 @@ def test_documents_by_domain_page_newest_first_with_opaque_cursors(api, aws_stac
 
     listed = [d["id"] for d in first["json"]["items"] + second["json"]["items"]]
     assert listed == [ids[4], ids[2], ids[0]]
-    assert second["json"]["next_cursor"] is None or second["json"]["items"] == [] or len(listed) == 3
+    assert second["json"]["next_cursor"] is None  # the listing ends here
 
 
 def test_documents_filter_by_date_range_issuer_feed_and_title_text(api, aws_stack):
