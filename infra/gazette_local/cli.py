@@ -160,10 +160,13 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
     try:
         for feed in feeds:
             store.put_feed(feed.model_dump())
+        shared = store.mark_shared_hosts()
     except StoreError as exc:
         cause = exc.__cause__
         raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
     print(f"{len(feeds)} feeds written to {table}")
+    for host, count in sorted(shared.items()):
+        print(f"{host}: {count} sources share this host; it gets one request at a time, spaced by HostMinInterval")
     return 0
 
 
