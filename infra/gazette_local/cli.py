@@ -140,6 +140,15 @@ def cmd_feed_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def stored_source(feed: Any) -> dict[str, Any]:
+    """A registry entry as the feeds table keeps it: its configuration and, for a list source, the
+    extraction spec (JSON) the poller reads it with."""
+    item = feed.model_dump()
+    if feed.type != "feed":
+        item["source_spec"] = feed.source_spec().model_dump_json()
+    return item
+
+
 def cmd_feeds_load(args: argparse.Namespace) -> int:
     import os
 
@@ -159,7 +168,7 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
     store = FeedStore(boto3.client("dynamodb"), table)
     try:
         for feed in feeds:
-            store.put_feed(feed.model_dump())
+            store.put_feed(stored_source(feed))
         shared = store.mark_shared_hosts()
     except StoreError as exc:
         cause = exc.__cause__

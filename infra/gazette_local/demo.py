@@ -82,11 +82,12 @@ class DemoResult:
 def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
     from gazette.adapters.dynamo import FeedStore
     from gazette.domain.registry import load_registry
+    from gazette_local.cli import stored_source
 
     feeds = load_registry(registry, base_url=base_url)
     store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
     for feed in feeds:
-        store.put_feed(feed.model_dump())
+        store.put_feed(stored_source(feed))
     store.mark_shared_hosts()
     return len(feeds)
 

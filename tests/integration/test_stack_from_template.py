@@ -114,3 +114,31 @@ def test_anyones_own_queue_with_a_filter_policy_gets_only_the_documents_it_asked
     assert received("disasters-only") == ["doc_both", "doc_flood"]
     assert received("no-domain") == ["doc_none"]
     assert received("english") == ["doc_en"]
+
+
+def test_feeds_load_keeps_a_list_sources_spec_with_it_for_the_poller(aws_stack, tmp_path):
+    from gazette.adapters.dynamo import FeedStore
+    from gazette.domain.registry import SourceSpec, load_registry
+    from gazette_local.cli import main
+
+    registry = tmp_path / "feeds.yaml"
+    registry.write_text(
+        "- feed_id: weihai-files\n"
+        "  type: html_list\n"
+        "  url: https://www.weihai.gov.cn/col/col1234/index.html\n"
+        "  name: 威海市 政府文件\n"
+        "  item: 'ul.list li'\n"
+        "  fields:\n"
+        "    title: {selector: a, attr: title}\n"
+        "    link: {selector: a, attr: href}\n"
+        "    date: {selector: span.date}\n"
+        "  link_pattern: '/art/\\d{4}/'\n"
+        "  unwrap_cdata: true\n"
+        "- {feed_id: plain, url: 'https://www.example.org/a.xml', name: A}\n", encoding="utf-8")
+
+    assert main(["feeds", "load", str(registry), "--table", aws_stack.tables["FeedsTable"]]) == 0
+
+    store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
+    listed, plain = store.get("weihai-files"), store.get("plain")
+    assert SourceSpec.model_validate_json(listed["source_spec"]) == load_registry(registry)[0].source_spec()
+    assert (listed["source_type"], plain["source_type"], "source_spec" in plain) == ("html_list", "feed", False)
