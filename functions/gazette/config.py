@@ -40,6 +40,7 @@ class IngestSettings(_Settings):
 
 class PublisherSettings(_Settings):
     documents_topic_arn: str
+    public_base_url: str = ""  # where each document's page is linked from its event (`page_url`)
 
 
 class MailerSettings(_Settings):

@@ -595,3 +595,42 @@ def test_pages_escape_what_users_typed(api):
 
     assert "<script>alert(1)" not in response["body"]
     assert "&lt;script&gt;" in response["body"]
+
+
+def test_document_asked_for_as_html_is_its_page_with_its_own_text_and_evidence_in_chinese(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    response = page(api, "GET", f"/documents/{ids[0]}", query={"lang": "zh"})
+
+    body = response["body"]
+    assert response["statusCode"] == 200 and response["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh-CN">' in body and "<h1>关于印发第0号应急预案的通知</h1>" in body
+    assert "<dt>文号</dt><dd>威政办字〔2024〕0号</dd>" in body
+    assert '<time datetime="2024-05-10">2024-05-10</time>' in body
+    assert '<a href="https://www.example.gov.cn/0.html" rel="noopener noreferrer">' in body
+    assert "应急预案（标题）" in body and "(title)" not in body
+    assert '<div class="text">全文 0</div>' in body
+
+
+def test_document_page_in_english_names_where_the_evidence_was_found_in_english(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    body = page(api, "GET", f"/documents/{ids[1]}", query={"lang": "en"})["body"]
+
+    assert '<html lang="en">' in body and "应急预案 (title)" in body and "标题" not in body
+    assert "<dt>Number</dt><dd>威政办字〔2024〕1号</dd>" in body
+
+
+def test_document_asked_for_as_json_keeps_the_json_at_the_same_address(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    response = call(api, "GET", f"/documents/{ids[0]}", query={"lang": "en"})
+
+    assert response["headers"]["Content-Type"] == "application/json"
+    assert response["json"]["id"] == ids[0] and response["json"]["title"] == "关于印发第0号应急预案的通知"
+
+
+def test_unknown_document_asked_for_as_html_is_a_not_found_page(api, aws_stack):
+    response = page(api, "GET", f"/documents/doc_{'f' * 32}", query={"lang": "en"})
+
+    assert response["statusCode"] == 404 and "<h1>This link is not valid</h1>" in response["body"]

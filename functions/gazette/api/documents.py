@@ -12,7 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
 from gazette.adapters.dynamo import decode_cursor
-from gazette.api.deps import dependencies
+from gazette.api import web
+from gazette.api.deps import Dependencies, dependencies
 from gazette.api.errors import InvalidInput, NotFound
 from gazette.api.models import (
     Cursor,
@@ -30,6 +31,7 @@ from gazette.api.models import (
 router = Router()
 
 TAGS = ["documents"]
+PageLanguage = Annotated[Literal["zh", "en"] | None, Query(description="The page's language (text/html only).")]
 DocumentId = Annotated[str, Path(pattern=r"^doc_[0-9a-f]{32}$", description="A document id, `doc_` and 32 hex digits.")]
 NOT_FOUND = {404: {"description": "No such document.", "content": {"application/json": {"model": ErrorOut}}}}
 UNAVAILABLE = {503: {"description": "The store is briefly unavailable; retry.",
@@ -118,24 +120,46 @@ def _scores(item: dict[str, Any]) -> dict[str, float]:
 
 
 @router.get(
-    "/documents/<doc_id>", tags=TAGS, summary="One document with the evidence for its domains",
-    responses={200: {"description": "The document.", "content": {"application/json": {"model": DocumentDetail}}},
+    "/documents/<doc_id>", tags=TAGS,
+    summary="One document with the evidence for its domains (a web page when asked for text/html)",
+    responses={200: {"description": "The document: JSON, or its page for a browser (`Accept: text/html`).",
+                     "content": {"application/json": {"model": DocumentDetail},
+                                 "text/html": {"schema": {"type": "string"}}}},
                **NOT_FOUND, **UNAVAILABLE},
 )
-def get_document(doc_id: DocumentId):
-    item = dependencies().documents.get(doc_id)
+def get_document(doc_id: DocumentId, lang: PageLanguage = None):
+    deps = dependencies()
+    item = deps.documents.get(doc_id)
     if item is None:
         raise NotFound("No such document.")
+    detail = _detail(doc_id, item)
+    event = router.current_event
+    if not web.wants_html(event):
+        return _json(detail)
+    return web.page(event, "document", locale=web.pick_locale(event, lang), doc=detail,
+                    text=_full_text(deps, item))
+
+
+def _detail(doc_id: str, item: dict[str, Any]) -> DocumentDetail:
     published = item.get("published")
     source = item.get("url")
-    return _json(DocumentDetail(
+    return DocumentDetail(
         id=doc_id, title=item.get("title", ""), doc_number=item.get("doc_number"), issuer=item.get("issuer"),
         published=date.fromisoformat(published[:10]) if published else None, feed_id=item.get("feed_id", ""),
         language=item.get("language"), domains=list(item.get("domains") or []), scores=_scores(item),
         evidence=_evidence(item), summary=item.get("summary", ""),
         source_url=source if source and source.startswith(("http://", "https://")) else None,
         text_url=f"/documents/{doc_id}/text", created_at=item.get("created_at"),
-    ))
+    )
+
+
+def _full_text(deps: Dependencies, item: dict[str, Any]) -> str | None:
+    """The document's own text: inline when short (its summary is all of it), else from the bucket."""
+    if "text_url" not in item:
+        return item.get("summary", "")
+    if str(item["text_url"]).startswith(f"s3://{deps.blobs.bucket}/"):
+        return deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
+    return None
 
 
 @router.get(
@@ -148,11 +172,8 @@ def get_text(doc_id: DocumentId):
     item = deps.documents.get(doc_id)
     if item is None:
         raise NotFound("No such document.")
-    if "text_url" not in item:
-        text = item.get("summary", "")  # a short document: its summary is the whole text
-    elif str(item["text_url"]).startswith(f"s3://{deps.blobs.bucket}/"):
-        text = deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
-    else:
+    text = _full_text(deps, item)
+    if text is None:
         raise NotFound("No such document.")
     return Response(status_code=200, content_type="text/plain; charset=utf-8", body=text,
                     headers={"X-Content-Type-Options": "nosniff"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
+from typing import Any
+
+TEXTS: dict[str, dict[str, Any]] = {
     "zh": {
         "lang": "zh-CN",
         "other_lang": "en",
@@ -72,6 +74,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "evidence": "依据",
         "full_text": "全文",
         "source": "原文",
+        "where": {"title": "标题", "body": "正文"},
+        "document_title": "文件",
+        "domains": "领域",
+        "no_domain": "未归入任何领域",
+        "added": "收录时间",
+        "text_missing": "全文暂不可用。",
+        "as_json": "JSON 格式",
         "not_found_title": "链接无效或已过期",
         "not_found_body": "找不到与此链接匹配的内容。链接可能已使用、已过期或不完整。",
         "invalid_title": "请求无效",
@@ -154,6 +163,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "evidence": "Why",
         "full_text": "Full text",
         "source": "Source",
+        "where": {"title": "title", "body": "body"},
+        "document_title": "Document",
+        "domains": "Domains",
+        "no_domain": "In no domain",
+        "added": "Added",
+        "text_missing": "The full text is not available yet.",
+        "as_json": "As JSON",
         "not_found_title": "This link is not valid",
         "not_found_body": "Nothing matches this link. It may have been used already, have expired, or be "
         "incomplete.",
