@@ -78,10 +78,10 @@ def every_item(aws_stack) -> list[dict]:
 
 
 def test_tokens_after_a_whole_pipeline_run_are_nowhere_in_any_table_and_the_mailed_links_work(aws_stack, api):
-    from gazette_local.demo import register_feeds
+    from gazette_local.demo import register_feeds, watch_sources
 
     receiver = WebhookReceiver()
-    with feed_server(ROOT / "events" / "feeds") as feeds_http, receiver.server() as hooks_http:
+    with feed_server(ROOT / "events" / "feeds", earlier="earlier") as feeds_http, receiver.server() as hooks_http:
         register_feeds(aws_stack, ROOT / "events" / "feeds" / "registry.json", feeds_http.base_url)
         status, mailed = call(api, "POST", "/subscriptions",
                               body={"channel": "email", "email": "li.ming@example.org", "domains": ALL_DOMAINS})
@@ -95,8 +95,7 @@ def test_tokens_after_a_whole_pipeline_run_are_nowhere_in_any_table_and_the_mail
         receiver.secrets["/hook/0"] = hooked["webhook_secret"]
 
         runner = Runner(aws_stack)
-        runner.run_schedule()
-        runner.drain()
+        watch_sources(aws_stack, runner, feeds_http)  # baselines, then the site publishes its issue
 
     sent = mails()
     alert_links = [link for message in sent[1:] for link in link_tokens(message)]
