@@ -1,4 +1,5 @@
-"""Compose gazette issues from real documents, in the layouts real gazettes use, with their expected split.
+"""Build the gazette corpus and its expected split: real issues with their documents' lines
+(`real/*.json`), and issues composed from real documents in the layouts real gazettes use.
 
     python tests/data/gazettes/compose.py        # rewrites issues/, expected/ and manifest.json
 
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
 SEED = 20240502
 HELD_OUT_SHARE = 1 / 3
 
@@ -375,6 +377,60 @@ Each source document belongs to one part only; the held-out part is never shown 
 """
 
 
+def compose_real(spec_path: Path) -> dict:
+    """A real issue: its text as published, and each document's lines by the line numbers in `spec_path`.
+
+    Every non-blank line must belong to exactly one document (its header or its text) or be a
+    running page header: an issue whose lines are not all accounted for is refused.
+    """
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    source = ROOT / spec["input"]
+    lines = source.read_text(encoding="utf-8").split("\n")
+    owners: dict[int, str] = {}
+
+    def claim(ranges: list[list[int]], owner: str) -> list[int]:
+        numbers = [n for first, last in ranges for n in range(first, last + 1) if lines[n - 1].strip()]
+        for n in numbers:
+            if n in owners:
+                raise SystemExit(f"{spec_path.name}: line {n} belongs to {owners[n]} and to {owner}")
+            owners[n] = owner
+        return numbers
+
+    expected = []
+    for doc in spec["documents"]:
+        claim(doc["header"], doc["doc_number"] + " header")
+        numbers = claim(doc["lines"], doc["doc_number"])
+        expected.append(
+            {
+                "doc_number": doc["doc_number"],
+                "issuer": doc["issuer"],
+                "title": doc["title"],
+                "published": doc["published"],
+                "text": "\n".join(lines[n - 1].strip() for n in numbers),
+            }
+        )
+    claim(spec.get("furniture", []), "page furniture")
+    unowned = [n for n, line in enumerate(lines, 1) if line.strip() and n not in owners]
+    if unowned:
+        raise SystemExit(f"{spec_path.name}: lines without an owner: {unowned[:20]}")
+    issue_id = spec["id"]
+    suffix = source.suffix
+    (HERE / "issues" / f"{issue_id}{suffix}").write_bytes(source.read_bytes())
+    (HERE / "expected" / f"{issue_id}.json").write_text(
+        json.dumps({"issue": issue_id, "documents": expected}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    return {
+        "id": issue_id,
+        "input": f"issues/{issue_id}{suffix}",
+        "expected": f"expected/{issue_id}.json",
+        "part": spec.get("part", "tuned"),
+        "kind": "real",
+        "layout": spec.get("layout", "pdf two-column"),
+        "sources": [spec["source"]],
+    }
+
+
 def write_sources(docs: list[Doc]) -> None:
     rows = [
         f"| {doc.id} | {part_of(doc)} | {doc.doc_number or '—'} | {doc.issuer} | {doc.title} | {doc.published} "
@@ -395,7 +451,7 @@ def main() -> int:
     layouts = {layout.name: layout for layout in LAYOUTS}
     for folder in ("issues", "expected"):
         (HERE / folder).mkdir(exist_ok=True)
-        for old in (HERE / folder).glob("composed-*"):
+        for old in [*(HERE / folder).glob("composed-*"), *(HERE / folder).glob("real-*")]:
             old.unlink()
     manifest_issues = []
     for name, counts, (low, high) in PLAN:
@@ -427,13 +483,9 @@ def main() -> int:
                         "sources": [doc.source for doc in chosen],
                     }
                 )
+    real = [compose_real(path) for path in sorted((HERE / "real").glob("*.json"))]
     manifest_path = HERE / "manifest.json"
-    kept = []
-    if manifest_path.exists():
-        kept = [
-            i for i in json.loads(manifest_path.read_text(encoding="utf-8"))["issues"] if i.get("kind") != "composed"
-        ]
-    manifest = {"format": 1, "seed": SEED, "issues": kept + manifest_issues}
+    manifest = {"format": 1, "seed": SEED, "issues": real + manifest_issues}
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     total = sum(
         len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"]) for i in manifest["issues"]
