@@ -97,6 +97,21 @@ def test_poller_429_honours_retry_after(feed):
     assert store.get("f")["next_poll_at"] >= int((NOW + timedelta(hours=1)).timestamp()) + 7200
 
 
+@pytest.mark.parametrize(("status", "retry_after"), [
+    (503, "99999999"),
+    (429, "Fri, 01 Jan 2100 00:00:00 GMT"),
+    (503, "9" * 5000),
+])
+def test_poller_huge_retry_after_is_honoured_up_to_a_day_and_no_longer(feed, status, retry_after):
+    script, store, poll, _ = feed
+    script.answers = [(status, {"Retry-After": retry_after}, "")]
+
+    outcome = poll(NOW)
+
+    assert (outcome.status, outcome.http_status) == ("failed", status)
+    assert store.get("f")["next_poll_at"] == int(NOW.timestamp()) + 24 * 3600
+
+
 def test_poller_410_disables_the_feed_and_it_is_no_longer_due(feed):
     script, store, poll, _ = feed
     script.answers = [(410, {}, "")]

@@ -94,8 +94,7 @@ def test_tokens_after_a_whole_pipeline_run_are_nowhere_in_any_table_and_the_mail
         assert status == 201
         receiver.secrets["/hook/0"] = hooked["webhook_secret"]
 
-        runner = Runner(aws_stack)
-        watch_sources(aws_stack, runner, feeds_http)  # baselines, then the site publishes its issue
+        watch_sources(aws_stack, Runner(aws_stack), feeds_http)  # a baseline, then the site publishes
 
     sent = mails()
     alert_links = [link for message in sent[1:] for link in link_tokens(message)]
