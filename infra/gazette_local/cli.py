@@ -108,6 +108,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_split(args: argparse.Namespace) -> int:
+    from gazette_local.split_corpus import CorpusError, format_report, load_corpus, report, score_corpus
+
+    try:
+        scored = score_corpus(load_corpus(Path(args.dir)))
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from exc
+    data = report(scored, show_held_out=args.show_held_out)
+    print(json.dumps(data, ensure_ascii=False, indent=1) if args.json else format_report(data))
+    return 0 if data["meets_targets"] else 1
+
+
 def cmd_feed_inspect(args: argparse.Namespace) -> int:
     from gazette.adapters.http import FetchError, fetch
     from gazette.domain.feeds import FeedParseError, parse_feed
@@ -239,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="precision, recall and F1 on a labelled set")
     evaluate.add_argument("file", nargs="?", help="JSON lines with domains (default: the development set)")
     evaluate.set_defaults(run=cmd_eval)
+
+    eval_split = commands.add_parser(
+        "eval-split", help="score the splitter on a gazette corpus; exit 1 when below the targets")
+    eval_split.add_argument("dir", help="a corpus folder with manifest.json (e.g. tests/data/gazettes)")
+    eval_split.add_argument("--json", action="store_true", help="the whole report as JSON")
+    eval_split.add_argument("--show-held-out", action="store_true",
+                            help="also list what goes wrong on held-out issues (not while tuning)")
+    eval_split.set_defaults(run=cmd_eval_split)
 
     feeds = commands.add_parser("feeds", help="the feed registry")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
