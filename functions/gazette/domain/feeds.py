@@ -59,6 +59,7 @@ class FeedEntry:
     content: str | None
     author: str | None
     categories: tuple[str, ...] = ()
+    date_only: bool = False  # the source gave a day without a time: ``published`` is 00:00 UTC of it
 
 
 @dataclass(frozen=True, slots=True)
