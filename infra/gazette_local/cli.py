@@ -234,6 +234,31 @@ def cmd_feeds_try(args: argparse.Namespace) -> int:
 _BLOCKED_STATUSES = frozenset({405, 412, 521})
 
 
+def cmd_tokens_migrate(args: argparse.Namespace) -> int:
+    """Upgrades subscription rows written before tokens were stored as keyed hashes (safe to rerun)."""
+    import os
+
+    import boto3
+
+    from gazette.adapters.errors import StoreError
+    from gazette.adapters.secrets import token_key
+    from gazette.adapters.subscription_store import SubscriptionStore
+
+    table = args.table or os.environ.get("SUBSCRIPTIONS_TABLE")
+    secret = args.secret_id or os.environ.get("TOKEN_KEY_SECRET_ARN")
+    if not table or not secret:
+        raise UsageError("pass --table NAME and --secret-id ARN (or set SUBSCRIPTIONS_TABLE and TOKEN_KEY_SECRET_ARN)")
+    try:
+        store = SubscriptionStore(boto3.client("dynamodb"), table,
+                                  token_key=token_key(boto3.client("secretsmanager"), secret))
+        counts = store.migrate_tokens()
+    except StoreError as exc:
+        cause = exc.__cause__
+        raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
+    print(f"{counts['subscriptions']} subscriptions and {counts['domain_rows']} index rows upgraded in {table}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from gazette_local.demo import run_demo
 
@@ -326,6 +351,13 @@ def build_parser() -> argparse.ArgumentParser:
     attempt.add_argument("feed_id", help="the feed_id of the source to try")
     attempt.add_argument("--allow-loopback", action="store_true", help="let the source be on 127.0.0.1")
     attempt.set_defaults(run=cmd_feeds_try)
+
+    tokens = commands.add_parser("tokens", help="subscription tokens at rest")
+    tokens_commands = tokens.add_subparsers(dest="tokens_command", required=True, parser_class=_Parser)
+    migrate = tokens_commands.add_parser("migrate", help="store old rows' tokens as keyed hashes (idempotent)")
+    migrate.add_argument("--table", help="the subscriptions table (default: $SUBSCRIPTIONS_TABLE)")
+    migrate.add_argument("--secret-id", help="the token key's secret (default: $TOKEN_KEY_SECRET_ARN)")
+    migrate.set_defaults(run=cmd_tokens_migrate)
 
     feed = commands.add_parser("feed", help="feed tools")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)

@@ -11,10 +11,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from gazette.adapters.dynamo import decode_cursor
-from gazette.api import web
+from gazette.api import listing, web
 from gazette.api.deps import Dependencies, dependencies
-from gazette.api.errors import InvalidInput, NotFound
+from gazette.api.errors import NotFound
 from gazette.api.models import (
     Cursor,
     DocumentDetail,
@@ -42,28 +41,6 @@ def _json(model: BaseModel) -> Response:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=model.model_dump_json())
 
 
-def _listing_key(domain: str | None, feed: str | None, issuer: str | None) -> str:
-    if domain:
-        return f"DOMAIN#{domain}"
-    if feed:
-        return f"FEED#{feed}"
-    if issuer:
-        return f"ISSUER#{issuer}"
-    return "ALL"
-
-
-def _check_cursor(cursor: str, key: str, since: date | None, until: date | None) -> None:
-    """A cursor only continues the listing it came from: anything else is the client's mistake, a 422."""
-    try:
-        start = decode_cursor(cursor)
-    except ValueError as exc:
-        raise InvalidInput.field("query", "cursor", "not a cursor this API returned") from exc
-    low = since.isoformat() if since else "0000"
-    high = (until.isoformat() if until else "9999") + "#~"
-    if start["pk"]["S"] != key or not low <= start["sk"]["S"] <= high:
-        raise InvalidInput.field("query", "cursor", "this cursor belongs to another listing")
-
-
 def _summary(row: dict[str, Any]) -> DocumentSummary:
     published = row.get("published")
     return DocumentSummary(
@@ -85,22 +62,17 @@ def list_documents(
     issuer: Annotated[Issuer | None, Query()] = None,
     since: Annotated[IsoDate | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[IsoDate | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text the title holds.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Rows read for this page (filters may return fewer).")] = 20,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+        "Text the title holds. It narrows the listing chosen by the other filters, page by page; "
+        "it is not a full-text index."))] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description=(
+        "At most this many documents. Filters other than domain, feed or issuer and dates are applied "
+        "to the rows read, and a page reads at most five index pages, so a page may hold fewer."))] = 20,
     cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the previous page.")] = None,
 ):
-    if since and until and since > until:
-        raise InvalidInput.field("query", "until", "must not be before since")
-    key = _listing_key(domain, feed, issuer)
-    if cursor:
-        _check_cursor(cursor, key, since, until)
-    page = dependencies().index.query(key, since=since.isoformat() if since else None,
-                                      until=until.isoformat() if until else None, limit=limit, cursor=cursor,
-                                      text=q)
-    # The listing reads one index partition; the other filters given narrow its rows.
-    rows = [row for row in page.items
-            if (not feed or row.get("feed_id") == feed) and (not issuer or row.get("issuer") == issuer)]
-    return _json(DocumentPage(items=[_summary(row) for row in rows], next_cursor=page.cursor))
+    filters = listing.Filters(domain=domain, feed=feed, issuer=issuer, since=since, until=until, q=q)
+    found = listing.find(dependencies().index, filters, limit=limit, cursor=cursor)
+    return _json(DocumentPage(items=[_summary(row) for row in found.rows], next_cursor=found.next_cursor))
 
 
 def _evidence(item: dict[str, Any]) -> dict[str, list[EvidenceOut]]:
