@@ -21,7 +21,7 @@ TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8", ".htm
 def gbk_contents_page() -> bytes:
     """The 国务院公报 contents page (relative links, a PDF link, a navigation link) as a GBK site
     serves such a page: the same markup encoded in GBK, its meta charset saying gb2312."""
-    page = (SOURCES / "gongbao/2024/issue_11726/index.html").read_text(encoding="utf-8")
+    page = (SOURCES / "gov-cn/gongbao/2024/issue_11726/index.html").read_text(encoding="utf-8")
     return page.replace('<meta charset="utf-8">', '<meta charset="gb2312">').encode("gbk")
 
 
@@ -35,7 +35,10 @@ def site():
             if self.path == "/gbk/2024/issue_11726/":
                 body, kind = gbk_contents_page(), "text/html"  # no charset: only the page says it
             else:
-                file = SOURCES / self.path.lstrip("/")
+                # www.gov.cn's pages at the root, as that site serves them; other sites under their folder.
+                file = SOURCES / "gov-cn" / self.path.lstrip("/")
+                if not file.exists():
+                    file = SOURCES / self.path.lstrip("/")
                 if file.is_dir():
                     file = file / "index.html"
                 if not file.is_file() or SOURCES not in file.resolve().parents:
@@ -120,7 +123,7 @@ def test_json_list_served_on_loopback_gives_every_item_in_order(site):
     spec = SourceSpec.model_validate({"type": "json_list", "items": "@",
                                       "fields": {"title": "TITLE", "link": "URL", "date": "DOCRELPUBTIME"}})
 
-    items = source_items(spec, fetch(f"{base}/gov-cn-zuixin/ZUIXINZHENGCE.json"), fetch)
+    items = source_items(spec, fetch(f"{base}/zhengce/zuixin/ZUIXINZHENGCE.json"), fetch)
 
     assert listed(items) == [
         ("中共中央 国务院转发《中央宣传部、司法部关于开展法治宣传教育的第九个五年规划（2026－2030年）》",

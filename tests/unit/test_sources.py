@@ -101,15 +101,15 @@ def test_extract_hanweb_list_with_text_titles_and_absolute_links():
 
 
 def test_extract_gov_cn_paged_list_resolves_relative_links_against_the_page():
-    got = items(GOV_CN_PAGE, "gov-cn-zuixin/home_1.htm", "https://www.gov.cn/zhengce/zuixin/home_1.htm")
+    got = items(GOV_CN_PAGE, "gov-cn/zhengce/zuixin/home_1.htm", "https://www.gov.cn/zhengce/zuixin/home_1.htm")
 
     assert got == GOV_CN_ITEMS
 
 
 def test_extract_gov_cn_json_list_gives_the_same_items_and_identities_as_its_page():
-    page = extract_items(GOV_CN_PAGE, (SOURCES / "gov-cn-zuixin/home_1.htm").read_bytes(), {},
+    page = extract_items(GOV_CN_PAGE, (SOURCES / "gov-cn/zhengce/zuixin/home_1.htm").read_bytes(), {},
                          "https://www.gov.cn/zhengce/zuixin/home_1.htm", feed_key="gov")
-    listed = extract_items(GOV_CN_JSON, (SOURCES / "gov-cn-zuixin/ZUIXINZHENGCE.json").read_bytes(), {},
+    listed = extract_items(GOV_CN_JSON, (SOURCES / "gov-cn/zhengce/zuixin/ZUIXINZHENGCE.json").read_bytes(), {},
                            "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json", feed_key="gov")
 
     assert [(e.title, e.link, e.published, e.date_only) for e in listed.entries] == GOV_CN_ITEMS
@@ -120,7 +120,7 @@ def test_extract_federal_register_json_api_results():
     source = spec(type="json_list", items="results",
                   fields={"title": "title", "link": "html_url", "date": "publication_date"})
 
-    got = items(source, "federal-register/documents.json", "https://www.federalregister.gov/api/v1/documents.json")
+    got = items(source, "federal-register/api/v1/documents.json", "https://www.federalregister.gov/api/v1/documents.json")
 
     doc = "https://www.federalregister.gov/documents/2024/01/02/"
     assert got == [
@@ -140,7 +140,7 @@ def test_extract_gongbao_issue_index_flattens_years_into_issues():
     source = spec(type="json_list", items="[0].values.*.*[]",
                   fields={"title": "join('', ['国务院公报 ', to_string(issue), '期'])", "link": "gname"})
 
-    got = items(source, "gongbao/gbgl.json", "https://www.gov.cn/gongbao/gbgl.json")
+    got = items(source, "gov-cn/gongbao/gbgl.json", "https://www.gov.cn/gongbao/gbgl.json")
 
     assert got == [
         ("国务院公报 32期", "https://www.gov.cn/gongbao/2025/issue_12406/", None, False),
@@ -153,7 +153,7 @@ def test_extract_gongbao_contents_keeps_documents_and_drops_pdf_and_navigation_l
     source = spec(type="html_list", item="xpath://a", link_pattern=r"/content_\d+\.html$",
                   fields={"title": {}, "link": {"attr": "href"}})
 
-    got = items(source, "gongbao/2024/issue_11726/index.html", "https://www.gov.cn/gongbao/2024/issue_11726/")
+    got = items(source, "gov-cn/gongbao/2024/issue_11726/index.html", "https://www.gov.cn/gongbao/2024/issue_11726/")
 
     assert got == [
         ("国务院关于修改《全国年节及纪念日放假办法》的决定",
@@ -164,7 +164,7 @@ def test_extract_gongbao_contents_keeps_documents_and_drops_pdf_and_navigation_l
 
 
 def test_extract_feed_type_delegates_to_the_feed_parser():
-    got = items(SourceSpec(), "canada-gazette/p1-eng.xml", "https://www.gazette.gc.ca/rss/p1-eng.xml")
+    got = items(SourceSpec(), "canada-gazette/rss/p1-eng.xml", "https://www.gazette.gc.ca/rss/p1-eng.xml")
 
     issues = "https://gazette.gc.ca/rp-pr/p1/"
     assert got == [
