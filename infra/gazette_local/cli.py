@@ -202,6 +202,7 @@ def cmd_feeds_try(args: argparse.Namespace) -> int:
 
     from gazette.adapters.http import FetchError, fetch
     from gazette.domain.feeds import FeedParseError
+    from gazette.domain.politeness import bot_protection
     from gazette.domain.registry import RegistryError, load_registry
     from gazette.domain.sources import SourceLayoutError
     from gazette.domain.urlguard import UnsafeURLError
@@ -221,9 +222,11 @@ def cmd_feeds_try(args: argparse.Namespace) -> int:
         raise UsageError(f"{feed.url}: {exc}") from exc
     except FetchError as exc:
         raise UsageError(f"{feed.url}: {exc}") from exc
+    blocked = bot_protection(first.status, first.headers, first.body)
+    if blocked:
+        raise UsageError(f"{feed.url}: {blocked}")
     if not 200 <= first.status < 300:
-        blocked = " (blocked by the site's bot protection)" if first.status in _BLOCKED_STATUSES else ""
-        raise UsageError(f"{feed.url}: HTTP {first.status}{blocked}")
+        raise UsageError(f"{feed.url}: HTTP {first.status}")
     try:
         items = source_items(feed.source_spec(), first, get, feed_key=feed.feed_id)
     except UnsafeURLError as exc:
@@ -240,10 +243,6 @@ def cmd_feeds_try(args: argparse.Namespace) -> int:
         print(json.dumps({"id": entry.entry_id, "title": entry.title, "link": entry.link,
                           "published": _item_date(entry)}, ensure_ascii=False))
     return 0
-
-
-# Answers of bot protection to a plain GET (JavaScript cookie challenges, a firewall's refusal).
-_BLOCKED_STATUSES = frozenset({405, 412, 521})
 
 
 def cmd_tokens_migrate(args: argparse.Namespace) -> int:

@@ -100,7 +100,8 @@ def test_feeds_try_prints_one_json_line_per_item_in_page_order(site, tmp_path, c
     ("registry", [], "{registry}:6: feed 1: item: not a CSS selector: Expected ident or '*', got <EOF at 3>"),
     ("none", ["nobody"], "{registry}: no feed_id 'nobody' in it"),
     ("none", [], "{base}/hanweb-dingxi/col/col12377/index.html: refused loopback address 127.0.0.1"),
-    ("challenge", ["--allow-loopback"], "{base}/challenge/index.html: HTTP 412 (blocked by the site's bot protection)"),
+    ("challenge", ["--allow-loopback"],
+     "{base}/challenge/index.html: blocked by the site's bot protection (HTTP 412, a JavaScript cookie challenge)"),
     ("layout", ["--allow-loopback"], "{base}/hanweb-sdkjt/col/col103585/index.html: 0 items: the page layout may "
                                      "have changed (nothing matches item 'li.clearfix')"),
     ("empty", ["--allow-loopback"], "{base}/empty.xml: the source yields nothing"),
