@@ -222,7 +222,7 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds", earlier="earlier"))
         hooks_http = stack_ctx.enter_context(receiver.server())
         count = register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feeds_http.base_url)
-        print(f"{count} feed(s) served at {feeds_http.base_url}", file=stdout)
+        print(f"{count} source(s) served at {feeds_http.base_url}", file=stdout)
 
         dynamodb = stack.client("dynamodb")
         subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"], token_key=stack.token_key())
