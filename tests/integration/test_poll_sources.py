@@ -2,13 +2,17 @@
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-GOV_CN = ROOT / "tests" / "fixtures" / "sources" / "gov-cn" / "zhengce" / "zuixin" / "home_1.htm"
+SOURCES = ROOT / "tests" / "fixtures" / "sources"
+GOV_CN = SOURCES / "gov-cn" / "zhengce" / "zuixin" / "home_1.htm"
+NOW = datetime(2026, 7, 28, 8, 0, tzinfo=UTC)
 NEW_ITEM = ('<li>\n<h4>\n<a href="../content/202607/content_7075216.htm" target="_blank">'
             "国务院关于《扩大消费“十五五”规划》的批复</a>\n<span class=\"date\">2026-07-13</span>\n</h4>\n</li>\n")
 
@@ -26,9 +30,9 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 site.log.append(self.path)
-                status, body = site.pages.get(self.path, (404, b""))
+                status, body, kind = (*site.pages.get(self.path, (404, b"")), "text/html; charset=utf-8")[:3]
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -144,3 +148,48 @@ def test_list_source_whose_layout_changed_is_broken_with_a_metric_and_backed_off
     assert {name: metric["Value"] for name, metric in metrics.metric_set.items()} == {
         "FeedsPolled": [1.0], "FeedFailures": [1.0], "SourcesBroken": [1.0]}
     assert state["next_poll_at"] > state["last_checked_at"] + 900
+
+
+def test_followed_source_baseline_opens_no_issue_then_only_the_new_issue_is_read(aws_stack, poller, tmp_path):
+    from gazette.adapters import http
+    from gazette.services.politeness import Politeness
+    from gazette.services.poll import poll_feed
+
+    gongbao = SOURCES / "gov-cn" / "gongbao"
+    issues = json.loads((gongbao / "gbgl.json").read_text(encoding="utf-8"))
+    earlier = [{"values": {"y2025": issues[0]["values"]["y2025"]}}]  # before the 2024 issue was listed
+    with Site() as site:
+        site.pages["/gongbao/gbgl.json"] = (200, json.dumps(earlier).encode(), "application/json")
+        site.pages["/gongbao/2024/issue_11726/"] = (200, (gongbao / "2024/issue_11726/index.html").read_bytes())
+        _register(aws_stack, tmp_path, {
+            "feed_id": "gongbao", "type": "json_list", "url": f"{site.base}/gongbao/gbgl.json",
+            "name": "国务院公报", "items": "[0].values.*.*[]",
+            "fields": {"title": "join('', ['国务院公报 ', to_string(issue), '期'])", "link": "gname"},
+            "follow": {"item": "a", "link_pattern": r"/content_\d+\.html$",
+                       "fields": {"title": {}, "link": {"attr": "href"}}},
+            "fetch_link": False})
+        deps = poller.dependencies()
+
+        def poll(owner, hours):
+            return poll_feed("gongbao", owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
+                             fetch=partial(http.fetch, allow_loopback=True, timeout=(2.0, 5.0)), lease_seconds=60,
+                             now=NOW + timedelta(hours=hours),
+                             politeness=Politeness(None, interval=0.1, max_wait=5.0, hold=60.0))
+
+        first = poll("m1", 0)
+        site.pages["/gongbao/gbgl.json"] = (200, json.dumps(issues).encode(), "application/json")
+        second = poll("m2", 1)
+        third = poll("m3", 2)
+
+    assert [(o.status, o.seen_entries, o.new_entries) for o in (first, second, third)] == [
+        ("baseline", 2, 0), ("updated", 3, 2), ("unchanged", 3, 0)]
+    assert site.log == ["/robots.txt", "/gongbao/gbgl.json",
+                        "/gongbao/gbgl.json", "/gongbao/2024/issue_11726/",
+                        "/gongbao/gbgl.json"]
+    sqs = aws_stack.client("sqs")
+    bodies = [json.loads(m["Body"]) for m in sqs.receive_message(
+        QueueUrl=aws_stack.queues["EntriesQueue"], MaxNumberOfMessages=10)["Messages"]]
+    assert sorted((b["title"], b["link"].removeprefix(site.base)) for b in bodies) == [
+        ("国务院关于修改《全国年节及纪念日放假办法》的决定", "/gongbao/2024/issue_11726/202411/content_6989774.html"),
+        ("国务院办公厅关于2025年部分节假日安排的通知", "/gongbao/2024/issue_11726/202411/content_6989767.html"),
+    ]
