@@ -190,7 +190,7 @@ def paginate(
     return out
 
 
-def two_columns(printed: list[Printed], width: int, rows: int) -> list[tuple[str, int | None]]:
+def two_columns(printed: list[Printed], rows: int) -> list[tuple[str, int | None]]:
     """Typeset in two columns with full-width headers, then read column by column, page by page.
 
     A column-major extractor reads a page's whole left column (passing full-width headers as it
@@ -201,8 +201,7 @@ def two_columns(printed: list[Printed], width: int, rows: int) -> list[tuple[str
     cells: list[tuple[str, str, int]] = []
     for owner, item in enumerate(printed):
         cells.extend(("full", line, owner) for line in item.header)
-        for line in item.body:
-            cells.extend(("col", part, owner) for part in wrap(line, width))
+        cells.extend(("col", line, owner) for line in item.body)  # already broken at the column width
     out: list[tuple[str, int | None]] = []
     position = 0
     page = 0
@@ -305,7 +304,7 @@ def compose_issue(issue_id: str, docs: list[Doc], layout: Layout, rng: random.Ra
         text = html_issue(printed, f"{gazette} {year}年第{number}期")
     else:
         if layout.columns:
-            lines = two_columns(printed, layout.width, layout.per_page)
+            lines = two_columns(printed, layout.per_page)
         else:
             lines = [(line, owner) for owner, item in enumerate(printed) for line in item.header + item.body]
             lines = paginate(
@@ -501,6 +500,16 @@ def main() -> int:
     real = [compose_real(path) for path in sorted((HERE / "real").glob("*.json"))]
     manifest_path = HERE / "manifest.json"
     manifest = {"format": 1, "seed": SEED, "issues": real + manifest_issues}
+    counts = {
+        i["id"]: len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"])
+        for i in manifest["issues"]
+    }
+    rows = [
+        f"| {i['id']} | {i['kind']} | {i['layout']} | {i['part']} | {counts[i['id']]} |" for i in manifest["issues"]
+    ]
+    with (HERE / "SOURCES.md").open("a", encoding="utf-8") as sources:
+        sources.write("\n## Issues\n\n| issue | kind | layout | part | documents |\n|---|---|---|---|---|\n")
+        sources.write("\n".join(rows) + "\n")
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     total = sum(
         len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"]) for i in manifest["issues"]

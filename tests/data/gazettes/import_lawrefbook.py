@@ -59,16 +59,18 @@ def main(checkout: str, commit: str = "") -> int:
         if not MIN_CHARS <= chars <= MAX_CHARS:
             continue
         short = title[match.end() - 2 :]
-        records.append({
-            "id": "spc-" + re.sub(r"\W+", "", path.stem)[-24:],
-            "source": f"https://github.com/LawRefBook/Laws/blob/{commit or 'main'}/司法解释/{path.name}",
-            "doc_number": number,
-            "issuer": " ".join(issuers),
-            "title": short,
-            "published": None,
-            "title_lines": header,
-            "body_lines": text,
-        })
+        records.append(
+            {
+                "id": "spc-" + re.sub(r"\W+", "", path.stem)[-24:],
+                "source": f"https://github.com/LawRefBook/Laws/blob/{commit or 'main'}/司法解释/{path.name}",
+                "doc_number": number,
+                "issuer": " ".join(issuers),
+                "title": short,
+                "published": None,
+                "title_lines": header,
+                "body_lines": text,
+            }
+        )
     # All numbered ones and all decisions (决定); of the rest, every eighth (by file name): enough of
     # each kind without letting one court's style outweigh the other sources.
     unnumbered = [r for r in records if not r["doc_number"] and not r["title"].endswith("决定")]
