@@ -193,3 +193,35 @@ def test_followed_source_baseline_opens_no_issue_then_only_the_new_issue_is_read
         ("国务院关于修改《全国年节及纪念日放假办法》的决定", "/gongbao/2024/issue_11726/202411/content_6989774.html"),
         ("国务院办公厅关于2025年部分节假日安排的通知", "/gongbao/2024/issue_11726/202411/content_6989767.html"),
     ]
+
+
+def test_unchanged_list_page_without_validators_costs_one_request_and_one_dynamodb_call(aws_stack, poller, tmp_path):
+    from gazette.adapters import http
+    from gazette.services.politeness import Politeness
+    from gazette.services.poll import poll_feed
+
+    with Site() as site:
+        site.pages["/zhengce/zuixin/home_1.htm"] = (200, GOV_CN.read_bytes())  # no ETag, no Last-Modified
+        _register(aws_stack, tmp_path, _gov_cn_entry(site))
+        deps = poller.dependencies()
+
+        def poll(owner, hours):
+            return poll_feed("gov-cn-zuixin", owner, feeds=deps.feeds, claims=deps.claims,
+                             entries_queue=deps.entries, fetch=partial(http.fetch, allow_loopback=True),
+                             lease_seconds=60, now=NOW + timedelta(hours=hours),
+                             politeness=Politeness(None, interval=0.1, max_wait=5.0, hold=60.0))
+
+        poll("m1", 0)  # the baseline
+        before = len(site.log)
+        calls = []
+        deps.feeds._client.meta.events.register(
+            "before-call.*.*", lambda event_name, **kwargs: calls.append(event_name.split(".", 2)[-1]))
+
+        outcome = poll("m2", 1)
+
+    assert (outcome.status, outcome.http_status, outcome.seen_entries, outcome.requests) == ("unchanged", 200, 8, 1)
+    assert site.log[before:] == ["/zhengce/zuixin/home_1.htm"]
+    assert calls == ["UpdateItem"]
+    state = deps.feeds.get("gov-cn-zuixin")
+    assert (state["health_status"], state["health_reason"], state["items_last_poll"]) == (
+        "unchanged", "nothing new since the last poll", 8)
