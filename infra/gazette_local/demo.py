@@ -82,12 +82,13 @@ class DemoResult:
     webhook_failures: list[dict] = field(default_factory=list)  # the rows not delivered after the first pass
 
 
-def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
+def register_feeds(stack: LocalStack, registry: Path, base_url: str, only: set[str] | None = None) -> int:
+    """Writes the registry's sources (those named in `only`, if given) to the stack's feeds table."""
     from gazette.adapters.dynamo import FeedStore
     from gazette.domain.registry import load_registry
     from gazette_local.cli import stored_source
 
-    feeds = load_registry(registry, base_url=base_url)
+    feeds = [feed for feed in load_registry(registry, base_url=base_url) if only is None or feed.feed_id in only]
     store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
     for feed in feeds:
         store.put_feed(stored_source(feed))
