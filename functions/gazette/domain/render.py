@@ -10,17 +10,21 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import cache
+from typing import TYPE_CHECKING
 
 import nh3
-from jinja2 import Environment, PackageLoader, select_autoescape
 
-from gazette.domain.mail_headers import MAIL_POLICY
 from gazette.domain.reading import reading_summary
 from gazette.messages import DocumentOut
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from jinja2 import Environment
+
+# Jinja2 and the email package are imported where a template or a message is first made: a function
+# that only cleans text (ingest's plain_text) does not load them at cold start.
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _TAGS = re.compile(r"<[^>]*>")
@@ -73,6 +77,8 @@ TEXTS = {
 @cache
 def template_environment() -> Environment:
     """The one Jinja2 environment of mails and pages: HTML templates autoescaped, text ones not."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     return Environment(
         loader=PackageLoader("gazette", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
@@ -109,6 +115,12 @@ class MailIdentity:
 
 
 def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> EmailMessage:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from gazette.domain.mail_headers import MAIL_POLICY
+
     message = EmailMessage(policy=MAIL_POLICY)  # list headers as plain <URI>s (mail_headers)
     message["From"] = Address(display_name="Gazette alerts", addr_spec=identity.sender)
     message["To"] = identity.recipient
