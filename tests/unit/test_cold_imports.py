@@ -33,8 +33,9 @@ def test_openapi_models_load_when_swagger_ui_is_asked_for():
              "from gazette.handlers import api\n"
              "before = 'aws_lambda_powertools.event_handler.openapi.models' in sys.modules\n"
              "event = {'version': '2.0', 'routeKey': '$default', 'rawPath': '/docs', 'rawQueryString': '',\n"
-             "         'headers': {'accept': 'text/html'}, 'requestContext': {'http': {'method': 'GET', 'path': '/docs'},\n"
-             "         'stage': '$default'}, 'isBase64Encoded': False}\n"
+             "         'headers': {'accept': 'text/html'},\n"
+             "         'requestContext': {'http': {'method': 'GET', 'path': '/docs'}, 'stage': '$default'},\n"
+             "         'isBase64Encoded': False}\n"
              "response = api.app.resolve(event, None)\n"
              "print(json.dumps([before, 'aws_lambda_powertools.event_handler.openapi.models' in sys.modules,\n"
              "                  response['statusCode'], response['headers']['Content-Type']]))\n")
