@@ -27,7 +27,7 @@ from benchmarks.common import ROOT, VENV_PY, median
 
 # Heavy libraries and which handlers have a use for them.
 HEAVY = ("feedparser", "lxml", "pypdf", "jinja2", "nh3", "ahocorasick", "standardwebhooks", "yaml",
-         "aws_lambda_powertools.utilities.idempotency", "aws_lambda_powertools.event_handler.openapi",
+         "aws_lambda_powertools.utilities.idempotency", "aws_lambda_powertools.event_handler.openapi.models",
          "pydantic_settings")
 BASELINE = "boto3"
 
