@@ -431,7 +431,7 @@ def test_classify_federal_register_acquisition_rule_is_bidding(classifier: Class
     )
 
     assert result.domains == ("bidding",)
-    assert "federal acquisition regulation" in terms(result, "bidding")
+    assert "Federal Acquisition Regulation" in terms(result, "bidding")
 
 
 def test_classify_fema_major_disaster_notice_is_disasters(classifier: Classifier) -> None:

@@ -1,9 +1,12 @@
 """Multi-label, explainable domain classifier for Chinese (Simplified and Traditional) and English
 government documents, configured entirely by the taxonomy data file.
 
-One Aho-Corasick automaton holds every term of every domain (Simplified, generated Traditional
-and lower-cased English forms), the rule contexts and the masks; each of title, document number
-and body is scanned once (leftmost-longest matches, English terms checked for word boundaries).
+Before matching, every text is normalised (``gazette.domain.script``): Traditional and mixed
+script converted to Simplified with OpenCC's tables, extraction gaps inside Chinese words closed,
+lower-cased.  One Aho-Corasick automaton holds every term of every domain, normalised the same
+way, with the rule contexts and the masks; each of title, document number and body is scanned
+once (leftmost-longest matches, English terms checked for word boundaries).  Evidence quotes the
+original text: offsets in the normalised text are mapped back.
 
 Scoring (all parameters in the taxonomy file):
 
@@ -24,13 +27,13 @@ by ``default_classifier()`` (cached) or passed to ``Classifier``.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ahocorasick
 
 from gazette.domain.model import Classification, Evidence
+from gazette.domain.script import normalise, quote, to_simplified
 
 if TYPE_CHECKING:
     from gazette.domain.taxonomy import Taxonomy
@@ -39,16 +42,6 @@ __all__ = ["Classifier", "default_classifier"]
 
 _LOCATIONS = ("title", "doc_number", "body")
 _TITLE, _DOC_NUMBER, _BODY = 0, 1, 2
-
-# Whitespace between two non-ASCII characters is an artefact of extraction (PDF line breaks
-# inside Chinese words): drop it.  Any other run of whitespace becomes one space.
-_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-_SPACES = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    return _SPACES.sub(" ", _CJK_GAP.sub("", text)).lower()
-
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
@@ -117,7 +110,6 @@ class Classifier:
         keys: dict[str, tuple[bool, bool, list[tuple[str, int]]]] = {}
 
         def add(form: str, lang: str, prefix: bool, target: tuple[str, int] | None) -> None:
-            form = form.lower()  # the text is lower-cased too (5G工厂 -> 5g工厂)
             if not form:
                 return
             english = lang == "en"
@@ -131,9 +123,11 @@ class Classifier:
                 entry[2].append(target)
 
         def forms(term: str, lang: str) -> tuple[bool, tuple[str, ...]]:
+            # A term is matched as the text is: in Simplified (whatever script it is written in)
+            # and lower case.
             prefix = lang == "en" and term.endswith("*")
             base = term[:-1].rstrip() if prefix else term
-            return prefix, taxonomy.variants(base, lang)
+            return prefix, (to_simplified(base.lower()),)
 
         for index, (name, domain) in enumerate(taxonomy.domains.items()):
             self._domains.append(
@@ -182,9 +176,13 @@ class Classifier:
 
         automaton = ahocorasick.Automaton()
         self._targets: list[tuple[tuple[str, int], ...]] = []
+        self._keys: list[tuple[int, bool, bool]] = []  # key id -> (length, English, prefix)
+        self._forms: list[str] = []
         for form, (prefix, english, targets) in keys.items():
-            automaton.add_word(form, (len(self._targets), len(form), english, prefix, form))
+            automaton.add_word(form, len(self._targets))
             self._targets.append(tuple(dict.fromkeys(targets)))
+            self._keys.append((len(form), english, prefix))
+            self._forms.append(form)
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -194,29 +192,42 @@ class Classifier:
 
     # ----------------------------------------------------------------------------------------
 
-    def _scan(self, text: str, body: bool) -> dict[int, list]:
-        """One pass of the automaton: key id -> [count, mass, surface form]."""
-        text = _normalise(text)
+    def _scan(self, original: str, body: bool) -> dict[int, list]:
+        """One pass of the automaton: key id -> [count, mass, the original text first matched]."""
+        normalised = normalise(original)
+        text = normalised.text
         if not text:
             return {}
-        found: dict[int, list] = {}
-        length = len(text)
-        decay = self._decay
-        for end, (key_id, size, english, prefix, form) in self._automaton.iter_long(text):
-            start = end - size + 1
-            if english:
-                if start > 0 and _is_word_char(text[start - 1]):
-                    continue
-                if not prefix and end + 1 < length and _is_word_char(text[end + 1]):
-                    continue
-            weight = 1.0 / (1.0 + start / decay) if body else 1.0
-            record = found.get(key_id)
-            if record is None:
-                found[key_id] = [1, weight, form]
+        ends: dict[int, list[int]] = {}
+        for end, key_id in self._automaton.iter_long(text):
+            found = ends.get(key_id)
+            if found is None:
+                ends[key_id] = [end]
             else:
-                record[0] += 1
-                record[1] += weight
-        return found
+                found.append(end)
+        decay = self._decay
+        length = len(text)
+        result: dict[int, list] = {}
+        for key_id, key_ends in ends.items():
+            size, english, prefix = self._keys[key_id]
+            if english:
+                key_ends = [
+                    end
+                    for end in key_ends
+                    if not (end - size >= 0 and _is_word_char(text[end - size]))
+                    and (prefix or end + 1 >= length or not _is_word_char(text[end + 1]))
+                ]
+                if not key_ends:
+                    continue
+            first = key_ends[0] - size + 1
+            if body:
+                shift = 1.0 - size
+                mass = sum(decay / (decay + end + shift) for end in key_ends)
+            else:
+                mass = float(len(key_ends))
+            # Evidence quotes the document as printed.
+            result[key_id] = [len(key_ends), mass, quote(original, normalised, self._forms[key_id], first)]
+        return result
 
     def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
         """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the

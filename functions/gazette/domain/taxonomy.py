@@ -5,14 +5,12 @@ document is scored.  ``load_taxonomy()`` reads it (or another file) and raises `
 with the line number of the offending entry when the file is broken, so a user who adds a domain
 or a term gets told exactly where a mistake is.
 
-Traditional Chinese forms of the (Simplified) Chinese terms are generated at load from a
-character map (``s2t.tsv`` beside the taxonomy: ``simplified<TAB>traditional [alternative ...]``).
+Chinese terms may be written in either script: the classifier converts terms and texts alike to
+Simplified (``gazette.domain.script``) before matching, so no Traditional variants are listed.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -26,6 +24,8 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
+
+from gazette.domain.script import to_simplified
 
 __all__ = [
     "LOCATIONS",
@@ -44,8 +44,6 @@ LOCATIONS: tuple[str, ...] = ("title", "doc_number", "body")
 Location = Literal["title", "doc_number", "body"]
 Language = Literal["zh", "en"]
 
-# Most variants a Chinese term may expand to (characters with several Traditional forms multiply).
-_MAX_VARIANTS = 16
 _NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 Name = Annotated[str, StringConstraints(pattern=_NAME_PATTERN, max_length=64)]
@@ -75,7 +73,8 @@ TermItem = Term | WeightedTerm
 
 
 class TermList(_Model):
-    """Terms by language: ``zh`` (Simplified; Traditional generated) and ``en`` (any case)."""
+    """Terms by language: ``zh`` (either script; matched after conversion to Simplified) and ``en``
+    (any case)."""
 
     zh: list[TermItem] = Field(default_factory=list)
     en: list[TermItem] = Field(default_factory=list)
@@ -148,12 +147,10 @@ class Taxonomy(_Model):
 
     version: Literal[1]
     scoring: Scoring
-    script_variants: Text | None = "s2t.tsv"
     masks: TermList = Field(default_factory=TermList)
     contexts: dict[Name, TermList] = Field(default_factory=dict)
     domains: dict[Name, Domain] = Field(min_length=1)
 
-    _s2t: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr(default="<taxonomy>")
 
     @property
@@ -164,19 +161,6 @@ class Taxonomy(_Model):
     def location_weight(self, domain: str, location: str) -> float:
         override = self.domains[domain].weights
         return (override or self.scoring.weights).get(location)
-
-    def variants(self, term: str, lang: str) -> tuple[str, ...]:
-        """The surface forms a term is matched as: English lower-cased; Chinese as written plus
-        its Traditional forms generated from the character map."""
-        if lang == "en":
-            return (term.lower(),)
-        options = [self._s2t.get(char, (char,)) for char in term]
-        forms = [term]
-        for combo in itertools.islice(itertools.product(*options), _MAX_VARIANTS):
-            form = "".join(combo)
-            if form not in forms:
-                forms.append(form)
-        return tuple(forms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,14 +179,14 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """
     if path is None:
         resource = _packaged_data().joinpath("taxonomy.yaml")
-        name, base = "taxonomy.yaml", None
+        name = "taxonomy.yaml"
         try:
             text = resource.read_text(encoding="utf-8")
         except OSError as exc:  # pragma: no cover - broken installation
             raise TaxonomyError(f"taxonomy.yaml: cannot read the packaged taxonomy: {exc}") from exc
     else:
         file = Path(path)
-        name, base = str(file), file.parent
+        name = str(file)
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -221,8 +205,6 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         raise TaxonomyError(_located(name, root, loc, message))
 
     taxonomy._source = name
-    if taxonomy.script_variants is not None:
-        taxonomy._s2t = _load_script_map(taxonomy.script_variants, base, name, root)
     return taxonomy
 
 
@@ -327,7 +309,7 @@ def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
         seen: dict[tuple[str, str], str] = {}
         for group_name, group in domain.groups.items():
             for lang, index, term, _ in group.items():
-                key = (lang, term.lower())
+                key = (lang, to_simplified(term.lower()))
                 if key in seen:
                     return (
                         ("domains", domain_name, "groups", group_name, lang, index),
@@ -347,38 +329,3 @@ def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
                             f"unknown {kind} {ref!r} (known: {', '.join(sorted(known)) or 'none'})",
                         )
     return None
-
-
-_HAN = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134f]$")
-
-
-def _load_script_map(file_name: str, base: Path | None, name: str, root: Any) -> dict[str, tuple[str, ...]]:
-    """Read the Simplified→Traditional character map named by ``script_variants``."""
-    packaged = _packaged_data().joinpath(file_name)
-    candidates: list[Any] = [base / file_name] if base is not None else []
-    candidates.append(packaged)
-    for candidate in candidates:
-        if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8")
-            map_name = str(candidate) if base is not None else file_name
-            break
-    else:
-        node, _ = _node_at(root, ("script_variants",))
-        raise TaxonomyError(
-            f"{name}, line {node.start_mark.line + 1}: script_variants: file {file_name!r} not found"
-        )
-
-    mapping: dict[str, tuple[str, ...]] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        forms = parts[1].split() if len(parts) == 2 else []
-        if not (_HAN.match(parts[0]) and forms and all(_HAN.match(f) for f in forms)):
-            raise TaxonomyError(
-                f"{map_name}, line {number}: expected 'simplified<TAB>traditional [alternative ...]', "
-                f"one character each, got {raw!r}"
-            )
-        mapping[parts[0]] = tuple(dict.fromkeys(forms))
-    return mapping
