@@ -62,7 +62,7 @@ def _subscribe(stack: Any, client: Any) -> None:
         new_token,
     )
 
-    store = SubscriptionStore(client, stack.tables["SubscriptionsTable"])
+    store = SubscriptionStore(client, stack.tables["SubscriptionsTable"], token_key=stack.token_key())
     subscription = Subscription(
         subscription_id=new_subscription_id(), channel=Channel.EMAIL, target=SUBSCRIBER,
         domains=tuple(ALL_DOMAINS), mode=Mode.INSTANT, locale="zh", narrowing=Narrowing(),

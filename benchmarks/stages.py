@@ -44,7 +44,8 @@ def run(feeds: int, per_feed: int) -> dict[str, Any]:
                                 "issuer": "威海市文登区人民政府"})
                 _subscribe(stack, dynamodb)
                 target = f"{hooks.base_url}/hook/0"
-                created = subscribe_webhook(SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"]),
+                created = subscribe_webhook(SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"],
+                                                              token_key=stack.token_key()),
                                             url=target, domains=ALL_DOMAINS, allow_loopback=True)
                 receiver.secrets["/hook/0"] = created.webhook_secret or ""
                 env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_SERVICE_NAME": "gazette"}

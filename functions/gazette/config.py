@@ -40,10 +40,12 @@ class IngestSettings(_Settings):
 
 class PublisherSettings(_Settings):
     documents_topic_arn: str
+    public_base_url: str = ""  # where each document's page is linked from its event (`page_url`)
 
 
 class MailerSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     email_dlq_url: str
     max_receive_count: int = Field(default=5, ge=1)  # the email queue's redrive maxReceiveCount
     idempotency_table: str
@@ -56,6 +58,7 @@ class MailerSettings(_Settings):
 
 class DigestSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     idempotency_table: str
     sender_address: str
     public_base_url: str
@@ -68,6 +71,7 @@ class SesEventsSettings(_Settings):
 
 class WebhookSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     idempotency_table: str
     webhook_queue_url: str
     webhook_dlq_url: str
@@ -83,6 +87,7 @@ class WebhookSettings(_Settings):
 
 class ApiSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     delivery_log_table: str
     documents_table: str
     document_index_table: str

@@ -51,7 +51,9 @@ class DocumentOut(_Message):
     issuer: str | None = None
     title: str
     published: date | None = None
-    url: str | None = None
+    url: str | None = Field(default=None, description="Where the document was published (its source).")
+    page_url: str | None = Field(
+        default=None, description="This document's page on this service: HTML for a browser, JSON for an API client.")
     feed_id: str
     language: str
     domains: list[str]
@@ -62,6 +64,11 @@ class DocumentOut(_Message):
         default=None,
         description="Where the full text is kept (s3://bucket/key); absent when the summary is the whole text.",
     )
+
+
+def document_page_url(base_url: str, doc_id: str) -> str | None:
+    """The address of a document's own page, or None when the service's public address is unknown."""
+    return f"{base_url.rstrip('/')}/documents/{doc_id}" if base_url else None
 
 
 class DocumentCreated(_Message):

@@ -108,6 +108,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_split(args: argparse.Namespace) -> int:
+    from gazette_local.split_corpus import CorpusError, format_report, load_corpus, report, score_corpus
+
+    try:
+        scored = score_corpus(load_corpus(Path(args.dir)))
+    except CorpusError as exc:
+        raise UsageError(str(exc)) from exc
+    data = report(scored, show_held_out=args.show_held_out)
+    print(json.dumps(data, ensure_ascii=False, indent=1) if args.json else format_report(data))
+    return 0 if data["meets_targets"] else 1
+
+
 def cmd_feed_inspect(args: argparse.Namespace) -> int:
     from gazette.adapters.http import FetchError, fetch
     from gazette.domain.feeds import FeedParseError, parse_feed
@@ -164,6 +176,31 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
         cause = exc.__cause__
         raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
     print(f"{len(feeds)} feeds written to {table}")
+    return 0
+
+
+def cmd_tokens_migrate(args: argparse.Namespace) -> int:
+    """Upgrades subscription rows written before tokens were stored as keyed hashes (safe to rerun)."""
+    import os
+
+    import boto3
+
+    from gazette.adapters.errors import StoreError
+    from gazette.adapters.secrets import token_key
+    from gazette.adapters.subscription_store import SubscriptionStore
+
+    table = args.table or os.environ.get("SUBSCRIPTIONS_TABLE")
+    secret = args.secret_id or os.environ.get("TOKEN_KEY_SECRET_ARN")
+    if not table or not secret:
+        raise UsageError("pass --table NAME and --secret-id ARN (or set SUBSCRIPTIONS_TABLE and TOKEN_KEY_SECRET_ARN)")
+    try:
+        store = SubscriptionStore(boto3.client("dynamodb"), table,
+                                  token_key=token_key(boto3.client("secretsmanager"), secret))
+        counts = store.migrate_tokens()
+    except StoreError as exc:
+        cause = exc.__cause__
+        raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
+    print(f"{counts['subscriptions']} subscriptions and {counts['domain_rows']} index rows upgraded in {table}")
     return 0
 
 
@@ -240,12 +277,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", nargs="?", help="JSON lines with domains (default: the development set)")
     evaluate.set_defaults(run=cmd_eval)
 
+    eval_split = commands.add_parser(
+        "eval-split", help="score the splitter on a gazette corpus; exit 1 when below the targets")
+    eval_split.add_argument("dir", help="a corpus folder with manifest.json (e.g. tests/data/gazettes)")
+    eval_split.add_argument("--json", action="store_true", help="the whole report as JSON")
+    eval_split.add_argument("--show-held-out", action="store_true",
+                            help="also list what goes wrong on held-out issues (not while tuning)")
+    eval_split.set_defaults(run=cmd_eval_split)
+
     feeds = commands.add_parser("feeds", help="the feed registry")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
     load = feeds_commands.add_parser("load", help="write a registry file (YAML or JSON) to the feeds table")
     load.add_argument("file", help="e.g. infra/feeds.yaml")
     load.add_argument("--table", help="the feeds table (default: $FEEDS_TABLE)")
     load.set_defaults(run=cmd_feeds_load)
+
+    tokens = commands.add_parser("tokens", help="subscription tokens at rest")
+    tokens_commands = tokens.add_subparsers(dest="tokens_command", required=True, parser_class=_Parser)
+    migrate = tokens_commands.add_parser("migrate", help="store old rows' tokens as keyed hashes (idempotent)")
+    migrate.add_argument("--table", help="the subscriptions table (default: $SUBSCRIPTIONS_TABLE)")
+    migrate.add_argument("--secret-id", help="the token key's secret (default: $TOKEN_KEY_SECRET_ARN)")
+    migrate.set_defaults(run=cmd_tokens_migrate)
 
     feed = commands.add_parser("feed", help="feed tools")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)

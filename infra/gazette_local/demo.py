@@ -102,7 +102,8 @@ def confirm_from_mail(stack: LocalStack, address: str, already: int) -> str:
         link = re.search(r"https?://\S+/confirm\?\S+", text)
         if link:
             query = parse_qs(urlsplit(link.group(0)).query)
-            store = SubscriptionStore(stack.client("dynamodb"), stack.tables["SubscriptionsTable"])
+            store = SubscriptionStore(stack.client("dynamodb"), stack.tables["SubscriptionsTable"],
+                                      token_key=stack.token_key())
             store.confirm(query["s"][0], query["t"][0], datetime.now(UTC))
             return query["s"][0]
     raise RuntimeError(f"no confirmation mail reached {address}")
@@ -150,7 +151,7 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         print(f"{count} feed(s) served at {feeds_http.base_url}", file=stdout)
 
         dynamodb = stack.client("dynamodb")
-        subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"])
+        subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"], token_key=stack.token_key())
         mailer = MailSender(stack.client("sesv2"))
         sender = stack.parameters["SenderAddress"]
         for address in emails:

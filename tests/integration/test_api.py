@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import json
 import re
+from datetime import date, timedelta
 from email import policy
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -90,7 +91,8 @@ def domain_rows(aws_stack, domain):
     from gazette.adapters.subscription_store import SubscriptionStore
     from gazette.domain.subscriptions import Channel
 
-    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"])
+    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"],
+                              token_key=aws_stack.token_key())
     return [s.subscription_id for s in store.by_domain(domain, Channel.EMAIL)]
 
 
@@ -385,7 +387,8 @@ def _store_documents(aws_stack, count=5):
             "evidence": s(json.dumps({domains[0]: [{"term": "应急预案", "where": "title", "count": 2}]},
                                      ensure_ascii=False)),
             "summary": s("摘要"), "text_url": s(blobs.put_text(f"documents/{doc_id}.txt", f"全文 {i}")),
-            "created_at": s("2024-06-01T00:00:00+00:00"), "published": s(f"2024-05-{10 + i:02d}"),
+            "created_at": s("2024-06-01T00:00:00+00:00"),
+            "published": s((date(2024, 5, 10) + timedelta(days=i)).isoformat()),
             "issuer": s("威海市人民政府办公室"), "doc_number": s(f"威政办字〔2024〕{i}号"),
             "url": s(f"https://www.example.gov.cn/{i}.html"),
         })
@@ -580,14 +583,83 @@ def test_delete_form_removes_the_subscription(api):
     assert call(api, "GET", f"/subscriptions/{sub_id}", headers=bearer(created["manage_token"]))["statusCode"] == 404
 
 
-def test_browse_page_lists_the_latest_documents_of_each_domain_with_their_evidence(api, aws_stack):
+def _titles(body):
+    return re.findall(r'<h3><a href="/documents/doc_[0-9a-f]{32}\?lang=\w+">([^<]+)</a></h3>', body)
+
+
+def _next_link(body):
+    found = re.search(r'<a href="([^"]+)" rel="next">', body)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_browse_page_lists_documents_newest_first_linking_each_to_its_page(api, aws_stack):
     _store_documents(aws_stack)
 
     response = page(api, "GET", "/browse", query={"lang": "en"})
 
     assert response["statusCode"] == 200
-    assert "关于印发第4号应急预案的通知" in response["body"] and "应急预案 (title)" in response["body"]
-    assert 'aria-labelledby="domain-disasters"' in response["body"]
+    assert _titles(response["body"]) == [f"关于印发第{i}号应急预案的通知" for i in (4, 3, 2, 1, 0)]
+    assert f'<a href="/documents/doc_{4:032x}?lang=en">' in response["body"]
+    assert _next_link(response["body"]) is None
+
+
+def test_browse_page_filters_by_domain_issuer_dates_and_title_text(api, aws_stack):
+    _store_documents(aws_stack)
+
+    by_domain = page(api, "GET", "/browse", query={"lang": "zh", "domain": "disasters", "issuer": "", "q": ""})
+    narrowed = page(api, "GET", "/browse", query={
+        "domain": "", "issuer": "威海市人民政府办公室", "feed": "wendeng-gazette", "since": "2024-05-11",
+        "until": "2024-05-13", "q": "号应急"})
+    by_title = page(api, "GET", "/browse", query={"q": "第1号"})
+
+    assert _titles(by_domain["body"]) == ["关于印发第4号应急预案的通知", "关于印发第2号应急预案的通知",
+                                          "关于印发第0号应急预案的通知"]
+    assert _titles(narrowed["body"]) == ["关于印发第3号应急预案的通知", "关于印发第2号应急预案的通知",
+                                         "关于印发第1号应急预案的通知"]
+    assert _titles(by_title["body"]) == ["关于印发第1号应急预案的通知"]
+    assert '<option value="disasters" selected>' in by_domain["body"]
+
+
+def test_browse_page_pages_through_a_listing_with_linkable_urls_that_keep_the_filters(api, aws_stack):
+    from gazette.api import pages
+
+    _store_documents(aws_stack, count=45)
+    pages.BROWSE_PAGE, saved = 20, pages.BROWSE_PAGE
+    seen, link, links = [], "/browse?domain=science&lang=en", []
+    while link:
+        links.append(link)
+        path, _, query = link.partition("?")
+        body = page(api, "GET", path, query={k: v[0] for k, v in parse_qs(query).items()})["body"]
+        seen.extend(_titles(body))
+        link = _next_link(body)
+    pages.BROWSE_PAGE = saved
+
+    assert seen == [f"关于印发第{i}号应急预案的通知" for i in range(43, 0, -2)]
+    assert len(links) == 2 and links[1].startswith("/browse?domain=science&cursor=") and links[1].endswith("&lang=en")
+    again = page(api, "GET", "/browse", query={k: v[0] for k, v in parse_qs(links[1].partition("?")[2]).items()})
+    assert _titles(again["body"]) == [f"关于印发第{i}号应急预案的通知" for i in (3, 1)]
+
+
+def test_browse_page_with_a_bad_date_answers_422_naming_the_field_beside_the_form(api, aws_stack):
+    response = page(api, "GET", "/browse", query={"since": "2024-13-01", "lang": "en"})
+
+    assert response["statusCode"] == 422
+    assert '<li><a href="#f-since">Enter a date as YYYY-MM-DD.</a></li>' in response["body"]
+    assert 'id="f-since" name="since" value="2024-13-01" aria-invalid="true"' in response["body"]
+
+
+def test_documents_api_fills_a_page_through_the_title_filter_and_pages_on_from_the_last_row(api, aws_stack):
+    ids = _store_documents(aws_stack, count=9)
+
+    first = call(api, "GET", "/documents", query={"q": "号应急", "limit": 4})
+    second = call(api, "GET", "/documents", query={"q": "号应急", "limit": 4, "cursor": first["json"]["next_cursor"]})
+    third = call(api, "GET", "/documents", query={"q": "号应急", "limit": 4, "cursor": second["json"]["next_cursor"]})
+    rare = call(api, "GET", "/documents", query={"q": "第0号", "limit": 2})
+
+    assert [d["id"] for d in first["json"]["items"]] == [ids[8], ids[7], ids[6], ids[5]]
+    assert [d["id"] for d in second["json"]["items"]] == [ids[4], ids[3], ids[2], ids[1]]
+    assert [d["id"] for d in third["json"]["items"]] == [ids[0]] and third["json"]["next_cursor"] is None
+    assert [d["id"] for d in rare["json"]["items"]] == [ids[0]] and rare["json"]["next_cursor"] is None
 
 
 def test_pages_escape_what_users_typed(api):
@@ -595,3 +667,42 @@ def test_pages_escape_what_users_typed(api):
 
     assert "<script>alert(1)" not in response["body"]
     assert "&lt;script&gt;" in response["body"]
+
+
+def test_document_asked_for_as_html_is_its_page_with_its_own_text_and_evidence_in_chinese(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    response = page(api, "GET", f"/documents/{ids[0]}", query={"lang": "zh"})
+
+    body = response["body"]
+    assert response["statusCode"] == 200 and response["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh-CN">' in body and "<h1>关于印发第0号应急预案的通知</h1>" in body
+    assert "<dt>文号</dt><dd>威政办字〔2024〕0号</dd>" in body
+    assert '<time datetime="2024-05-10">2024-05-10</time>' in body
+    assert '<a href="https://www.example.gov.cn/0.html" rel="noopener noreferrer">' in body
+    assert "应急预案（标题）" in body and "(title)" not in body
+    assert '<div class="text">全文 0</div>' in body
+
+
+def test_document_page_in_english_names_where_the_evidence_was_found_in_english(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    body = page(api, "GET", f"/documents/{ids[1]}", query={"lang": "en"})["body"]
+
+    assert '<html lang="en">' in body and "应急预案 (title)" in body and "标题" not in body
+    assert "<dt>Number</dt><dd>威政办字〔2024〕1号</dd>" in body
+
+
+def test_document_asked_for_as_json_keeps_the_json_at_the_same_address(api, aws_stack):
+    ids = _store_documents(aws_stack)
+
+    response = call(api, "GET", f"/documents/{ids[0]}", query={"lang": "en"})
+
+    assert response["headers"]["Content-Type"] == "application/json"
+    assert response["json"]["id"] == ids[0] and response["json"]["title"] == "关于印发第0号应急预案的通知"
+
+
+def test_unknown_document_asked_for_as_html_is_a_not_found_page(api, aws_stack):
+    response = page(api, "GET", f"/documents/doc_{'f' * 32}", query={"lang": "en"})
+
+    assert response["statusCode"] == 404 and "<h1>This link is not valid</h1>" in response["body"]

@@ -1,5 +1,8 @@
+import json
 from email import message_from_bytes, policy
+from pathlib import Path
 
+from gazette.domain.documents import SUMMARY_CHARS
 from gazette.domain.render import MailIdentity, clean_html, one_line, render_alert, render_confirmation
 from gazette.messages import DocumentOut, EvidenceOut
 
@@ -79,3 +82,48 @@ def test_one_line_folds_control_characters_and_caps_length():
 def test_clean_html_keeps_safe_links_and_drops_unsafe_schemes():
     assert 'href="https://example.org"' in clean_html('<a href="https://example.org">x</a>')
     assert "javascript" not in clean_html('<a href="javascript:alert(1)">x</a>')
+
+
+def _seed_document(doc_number: str, **changes) -> DocumentOut:
+    """A seed document as an event carries it: its opening (summary) with its line breaks."""
+    seeds = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_documents.json").read_text("utf-8"))
+    seed = next(doc for doc in seeds if doc["doc_number"] == doc_number)
+    return _document(title=seed["title"], summary=seed["body"][:SUMMARY_CHARS], doc_number=doc_number, **changes)
+
+
+def test_alert_mail_text_shows_each_document_as_a_summary_with_its_page_link_and_evidence_in_chinese():
+    doc = _seed_document("威政办字〔2024〕16号", page_url="https://alerts.example.org/documents/doc_1", evidence={
+        "disasters": [EvidenceOut(term="气象灾害", where="title", count=1),
+                      EvidenceOut(term="应急预案", where="body", count=9)]})
+    mail = _parsed(render_alert([doc], IDENTITY, locale="zh", labels={"disasters": "灾害"}, message_key="k"))
+
+    assert mail.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+        "您订阅的领域有新的政府文件：\n"
+        "\n"
+        "== 威海市人民政府办公室关于印发威海市气象灾害应急预案的通知\n"
+        "威海市人民政府办公室 · 威政办字〔2024〕16号 · 2024-04-20\n"
+        "\n"
+        "建立健全气象灾害应急响应机制，提高气象灾害防范处置能力，明确职责、落实责任，保护人民群众生命财产安全，保障全市经济社会发展。"
+        "《中华人民共和国突发事件应对法》《中华人民共和国气象法》《气象灾害防御条例》《山东省气象灾害防御条例》"
+        "《山东省突发事件应急预案管理办法》《山东省气象灾害应急预案》《威海市突发事件总体应急预案》等法律法规规定。\n"
+        "领域: 灾害\n"
+        "依据: 灾害: 气象灾害（标题）, 应急预案（正文）\n"
+        "查看全文: https://alerts.example.org/documents/doc_1\n"
+        "原文: https://www.weihai.gov.cn/doc\n"
+        "\n"
+        "--\n"
+        "您收到此邮件是因为订阅了政府公报提醒。\n"
+        "管理订阅: https://alerts.example.org/subscriptions/sub_1\n"
+        "退订: https://alerts.example.org/unsubscribe?s=sub_1&t=tok\n"
+    )
+
+
+def test_alert_mail_html_links_the_title_to_the_document_page_and_names_evidence_in_english():
+    doc = _seed_document("威政办字〔2024〕16号", page_url="https://alerts.example.org/documents/doc_1")
+    html = _parsed(render_alert([doc], IDENTITY, locale="en", labels={"disasters": "Disasters"},
+                                message_key="k")).get_body(("html",)).get_content()
+
+    assert ('<a href="https://alerts.example.org/documents/doc_1">'
+            "威海市人民政府办公室关于印发威海市气象灾害应急预案的通知</a>") in html
+    assert "Why: Disasters: 气象灾害 (title)" in html
+    assert "各区市人民政府" not in html and "印发给你们" not in html

@@ -11,9 +11,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from gazette.adapters.dynamo import decode_cursor
-from gazette.api.deps import dependencies
-from gazette.api.errors import InvalidInput, NotFound
+from gazette.api import listing, web
+from gazette.api.deps import Dependencies, dependencies
+from gazette.api.errors import NotFound
 from gazette.api.models import (
     Cursor,
     DocumentDetail,
@@ -30,6 +30,7 @@ from gazette.api.models import (
 router = Router()
 
 TAGS = ["documents"]
+PageLanguage = Annotated[Literal["zh", "en"] | None, Query(description="The page's language (text/html only).")]
 DocumentId = Annotated[str, Path(pattern=r"^doc_[0-9a-f]{32}$", description="A document id, `doc_` and 32 hex digits.")]
 NOT_FOUND = {404: {"description": "No such document.", "content": {"application/json": {"model": ErrorOut}}}}
 UNAVAILABLE = {503: {"description": "The store is briefly unavailable; retry.",
@@ -38,28 +39,6 @@ UNAVAILABLE = {503: {"description": "The store is briefly unavailable; retry.",
 
 def _json(model: BaseModel) -> Response:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=model.model_dump_json())
-
-
-def _listing_key(domain: str | None, feed: str | None, issuer: str | None) -> str:
-    if domain:
-        return f"DOMAIN#{domain}"
-    if feed:
-        return f"FEED#{feed}"
-    if issuer:
-        return f"ISSUER#{issuer}"
-    return "ALL"
-
-
-def _check_cursor(cursor: str, key: str, since: date | None, until: date | None) -> None:
-    """A cursor only continues the listing it came from: anything else is the client's mistake, a 422."""
-    try:
-        start = decode_cursor(cursor)
-    except ValueError as exc:
-        raise InvalidInput.field("query", "cursor", "not a cursor this API returned") from exc
-    low = since.isoformat() if since else "0000"
-    high = (until.isoformat() if until else "9999") + "#~"
-    if start["pk"]["S"] != key or not low <= start["sk"]["S"] <= high:
-        raise InvalidInput.field("query", "cursor", "this cursor belongs to another listing")
 
 
 def _summary(row: dict[str, Any]) -> DocumentSummary:
@@ -83,22 +62,17 @@ def list_documents(
     issuer: Annotated[Issuer | None, Query()] = None,
     since: Annotated[IsoDate | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[IsoDate | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text the title holds.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Rows read for this page (filters may return fewer).")] = 20,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description=(
+        "Text the title holds. It narrows the listing chosen by the other filters, page by page; "
+        "it is not a full-text index."))] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description=(
+        "At most this many documents. Filters other than domain, feed or issuer and dates are applied "
+        "to the rows read, and a page reads at most five index pages, so a page may hold fewer."))] = 20,
     cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the previous page.")] = None,
 ):
-    if since and until and since > until:
-        raise InvalidInput.field("query", "until", "must not be before since")
-    key = _listing_key(domain, feed, issuer)
-    if cursor:
-        _check_cursor(cursor, key, since, until)
-    page = dependencies().index.query(key, since=since.isoformat() if since else None,
-                                      until=until.isoformat() if until else None, limit=limit, cursor=cursor,
-                                      text=q)
-    # The listing reads one index partition; the other filters given narrow its rows.
-    rows = [row for row in page.items
-            if (not feed or row.get("feed_id") == feed) and (not issuer or row.get("issuer") == issuer)]
-    return _json(DocumentPage(items=[_summary(row) for row in rows], next_cursor=page.cursor))
+    filters = listing.Filters(domain=domain, feed=feed, issuer=issuer, since=since, until=until, q=q)
+    found = listing.find(dependencies().index, filters, limit=limit, cursor=cursor)
+    return _json(DocumentPage(items=[_summary(row) for row in found.rows], next_cursor=found.next_cursor))
 
 
 def _evidence(item: dict[str, Any]) -> dict[str, list[EvidenceOut]]:
@@ -118,24 +92,46 @@ def _scores(item: dict[str, Any]) -> dict[str, float]:
 
 
 @router.get(
-    "/documents/<doc_id>", tags=TAGS, summary="One document with the evidence for its domains",
-    responses={200: {"description": "The document.", "content": {"application/json": {"model": DocumentDetail}}},
+    "/documents/<doc_id>", tags=TAGS,
+    summary="One document with the evidence for its domains (a web page when asked for text/html)",
+    responses={200: {"description": "The document: JSON, or its page for a browser (`Accept: text/html`).",
+                     "content": {"application/json": {"model": DocumentDetail},
+                                 "text/html": {"schema": {"type": "string"}}}},
                **NOT_FOUND, **UNAVAILABLE},
 )
-def get_document(doc_id: DocumentId):
-    item = dependencies().documents.get(doc_id)
+def get_document(doc_id: DocumentId, lang: PageLanguage = None):
+    deps = dependencies()
+    item = deps.documents.get(doc_id)
     if item is None:
         raise NotFound("No such document.")
+    detail = _detail(doc_id, item)
+    event = router.current_event
+    if not web.wants_html(event):
+        return _json(detail)
+    return web.page(event, "document", locale=web.pick_locale(event, lang), doc=detail,
+                    text=_full_text(deps, item))
+
+
+def _detail(doc_id: str, item: dict[str, Any]) -> DocumentDetail:
     published = item.get("published")
     source = item.get("url")
-    return _json(DocumentDetail(
+    return DocumentDetail(
         id=doc_id, title=item.get("title", ""), doc_number=item.get("doc_number"), issuer=item.get("issuer"),
         published=date.fromisoformat(published[:10]) if published else None, feed_id=item.get("feed_id", ""),
         language=item.get("language"), domains=list(item.get("domains") or []), scores=_scores(item),
         evidence=_evidence(item), summary=item.get("summary", ""),
         source_url=source if source and source.startswith(("http://", "https://")) else None,
         text_url=f"/documents/{doc_id}/text", created_at=item.get("created_at"),
-    ))
+    )
+
+
+def _full_text(deps: Dependencies, item: dict[str, Any]) -> str | None:
+    """The document's own text: inline when short (its summary is all of it), else from the bucket."""
+    if "text_url" not in item:
+        return item.get("summary", "")
+    if str(item["text_url"]).startswith(f"s3://{deps.blobs.bucket}/"):
+        return deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
+    return None
 
 
 @router.get(
@@ -148,11 +144,8 @@ def get_text(doc_id: DocumentId):
     item = deps.documents.get(doc_id)
     if item is None:
         raise NotFound("No such document.")
-    if "text_url" not in item:
-        text = item.get("summary", "")  # a short document: its summary is the whole text
-    elif str(item["text_url"]).startswith(f"s3://{deps.blobs.bucket}/"):
-        text = deps.blobs.get_text(item["text_url"].removeprefix(f"s3://{deps.blobs.bucket}/"))
-    else:
+    text = _full_text(deps, item)
+    if text is None:
         raise NotFound("No such document.")
     return Response(status_code=200, content_type="text/plain; charset=utf-8", body=text,
                     headers={"X-Content-Type-Options": "nosniff"})

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from gazette.domain.subscriptions import Mode, State
 from gazette.domain.taxonomy import load_taxonomy
@@ -199,6 +199,25 @@ class DocumentDetail(_Out):
     source_url: str | None = Field(description="Where the document was published.")
     text_url: str = Field(description="The full text, as plain text, from this API.")
     created_at: str | None
+
+
+class BrowseFilters(_In):
+    """The browse page's form: an empty field is no filter."""
+
+    domain: DomainName | Literal["none"] | None = None
+    feed: FeedId | None = None
+    issuer: Issuer | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
+    q: Keyword | None = None
+    cursor: Cursor | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_none(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: (value.strip() or None) if isinstance(value, str) else value for key, value in data.items()}
+        return data
 
 
 # ------------------------------------------------------------------------------ feeds

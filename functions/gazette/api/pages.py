@@ -6,7 +6,6 @@ back to the same Lambda; a bad form is shown again with each bad field named bes
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,18 +14,19 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Form, Path, Query
 from pydantic import ValidationError
 
-from gazette.api import actions, web
+from gazette.api import actions, listing, web
 from gazette.api.deps import Dependencies, dependencies
 from gazette.api.errors import RateLimited
-from gazette.api.models import DOMAINS, EmailSubscriptionRequest, SubscriptionChange, SubscriptionId
+from gazette.api.models import BrowseFilters, EmailSubscriptionRequest, SubscriptionChange, SubscriptionId
+from gazette.domain.reading import reading_summary
 from gazette.domain.subscriptions import Mode, Subscription
 
 router = Router()
 
-LATEST_PER_DOMAIN = 5
 FormText = Annotated[str, Form(max_length=1000)]
 FormList = Annotated[list[Annotated[str, Form(max_length=100)]] | None, Form()]
-_FIELD_ERRORS = {"email": "error_email", "domains": "error_domains", "mode": "error_mode", "locale": "error_locale"}
+_FIELD_ERRORS = {"email": "error_email", "domains": "error_domains", "mode": "error_mode", "locale": "error_locale",
+                 "since": "error_date", "until": "error_date", "cursor": "error_cursor"}
 
 
 def _form_errors(exc: ValidationError) -> dict[str, str]:
@@ -111,25 +111,32 @@ def delete_subscription(subscription_id: Annotated[SubscriptionId, Path()], t: F
 
 
 # ---------------------------------------------------------------------------------- browse
-def _evidence(item: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
-    if not item:
-        return {}
-    try:
-        evidence = json.loads(item.get("evidence") or "{}")
-    except ValueError:
-        return {}
-    return {domain: terms[:4] for domain, terms in evidence.items() if domain in (item.get("domains") or [])}
+BROWSE_PAGE = 20
+PageText = Annotated[str, Query(max_length=200)]
+
+
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "gist": reading_summary(row.get("summary", ""), row.get("title", ""))}
 
 
 @router.get("/browse", include_in_schema=False)
-def browse(lang: Annotated[str | None, Query(max_length=5)] = None):
+def browse(lang: Annotated[str | None, Query(max_length=5)] = None, domain: PageText = "", feed: PageText = "",
+           issuer: PageText = "", since: PageText = "", until: PageText = "", q: PageText = "",
+           cursor: Annotated[str, Query(max_length=2048)] = ""):
+    """Documents newest first, narrowed by the form's filters, a page at a time; every page has its own URL."""
     event = router.current_event
-    deps = dependencies()
-    sections = []
-    for domain in DOMAINS:
-        rows = deps.index.query(f"DOMAIN#{domain}", limit=LATEST_PER_DOMAIN).items
-        documents = []
-        for row in rows:
-            documents.append({**row, "evidence": _evidence(deps.documents.get(row["doc_id"]))})
-        sections.append({"domain": domain, "documents": documents})
-    return web.page(event, "browse", locale=web.pick_locale(event, lang), sections=sections)
+    locale = web.pick_locale(event, lang)
+    raw = {"domain": domain, "feed": feed, "issuer": issuer, "since": since, "until": until, "q": q}
+    try:
+        form = BrowseFilters.model_validate({**raw, "cursor": cursor})
+    except ValidationError as exc:
+        return web.page(event, "browse", status=422, locale=locale, values=raw, errors=_form_errors(exc),
+                        documents=[], next_link=None, first_link=None, filters={})
+    filters = listing.Filters(domain=form.domain, feed=form.feed, issuer=form.issuer, since=form.since,
+                              until=form.until, q=form.q)
+    found = listing.find(dependencies().index, filters, limit=BROWSE_PAGE, cursor=form.cursor)
+    query = filters.query()
+    return web.page(
+        event, "browse", locale=locale, values=raw, errors={}, documents=[_listed(row) for row in found.rows],
+        filters=query, next_link=web.link("/browse", locale, **query, cursor=found.next_cursor)
+        if found.next_cursor else None, first_link=web.link("/browse", locale, **query) if form.cursor else None)

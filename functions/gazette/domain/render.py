@@ -6,6 +6,7 @@ handler, no javascript: link survives), titles are folded to one line before the
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,8 +18,8 @@ from functools import cache
 
 import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
+from gazette.domain.reading import reading_summary
 from gazette.messages import DocumentOut
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -30,6 +31,9 @@ TEXTS = {
         "intro": "您订阅的领域有新的政府文件：",
         "domains": "领域",
         "why": "依据",
+        "where": {"title": "标题", "body": "正文"},
+        "open_page": "查看全文",
+        "source": "原文",
         "footer": "您收到此邮件是因为订阅了政府公报提醒。",
         "manage": "管理订阅",
         "unsubscribe": "退订",
@@ -47,6 +51,9 @@ TEXTS = {
         "intro": "New government documents in the domains you follow:",
         "domains": "Domains",
         "why": "Why",
+        "where": {"title": "title", "body": "body"},
+        "open_page": "Read the document",
+        "source": "Source",
         "footer": "You receive this because you subscribed to gazette alerts.",
         "manage": "Manage subscription",
         "unsubscribe": "Unsubscribe",
@@ -112,22 +119,32 @@ def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> E
     return message
 
 
-def _document_view(doc: DocumentOut, labels: dict[str, str]) -> dict[str, object]:
+def evidence_lines(doc: DocumentOut, labels: dict[str, str], where: dict[str, str], *,
+                   per_domain: int = 4) -> list[str]:
+    """`灾害: 气象灾害（标题）, 应急预案（正文）`: each chosen domain's terms and where they were found,
+    in the reader's language."""
+    open_mark, close_mark = ("（", "）") if where.get("title") == "标题" else (" (", ")")
+    return [
+        f"{labels.get(domain, domain)}: "
+        + ", ".join(f"{e.term}{open_mark}{where.get(e.where, e.where)}{close_mark}" for e in items[:per_domain])
+        for domain, items in doc.evidence.items()
+        if items and domain in doc.domains
+    ]
+
+
+def document_view(doc: DocumentOut, labels: dict[str, str], texts: dict[str, object]) -> dict[str, object]:
+    """What the per-document part of a mail shows (`mail/_document.*.j2`), the same in every mail it is in."""
+    opening = html.unescape(nh3.clean(doc.summary or "", tags=set()))  # feed HTML to text, line breaks kept
     return {
         "title": one_line(doc.title, 300),
         "url": _safe_url(doc.url),
+        "page_url": _safe_url(doc.page_url),
         "issuer": doc.issuer,
         "doc_number": doc.doc_number,
         "published": doc.published.isoformat() if doc.published else None,
         "domain_labels": [labels.get(domain, domain) for domain in doc.domains],
-        "evidence": [
-            f"{labels.get(domain, domain)}: " + ", ".join(f"{e.term} ({e.where})" for e in items[:4])
-            for domain, items in doc.evidence.items()
-            if items and domain in doc.domains
-        ],
-        # nh3 has removed everything unsafe: the cleaned markup is rendered as markup, not escaped text.
-        "summary_html": Markup(clean_html(doc.summary)),  # noqa: S704 - cleaned by nh3 just above
-        "summary_text": plain_text(doc.summary),
+        "evidence": evidence_lines(doc, labels, texts["where"]),  # type: ignore[arg-type]
+        "gist": reading_summary(opening, doc.title) or one_line(opening, 200),
     }
 
 
@@ -151,7 +168,7 @@ def render_alert(
 ) -> EmailMessage:
     """One mail about one new document, or about the several that arrived together."""
     texts = TEXTS.get(locale, TEXTS["zh"])
-    views = [_document_view(doc, labels) for doc in documents]
+    views = [document_view(doc, labels, texts) for doc in documents]
     if len(views) == 1:
         subject = texts["subject_one"].format(title=views[0]["title"])
     else:
@@ -183,7 +200,7 @@ def render_digest(
         "t": texts,
         "subject": one_line(subject),
         "groups": [
-            {"label": labels.get(domain, domain), "documents": [_document_view(doc, labels) for doc in docs]}
+            {"label": labels.get(domain, domain), "documents": [document_view(doc, labels, texts) for doc in docs]}
             for domain, docs in groups.items()
         ],
         "unsubscribe_url": identity.unsubscribe_url,

@@ -13,16 +13,18 @@ from gazette.services.publish import publish_new_documents
 
 
 @cache
-def dependencies() -> Topic:
+def dependencies() -> tuple[Topic, str]:
+    """The topic, and the public address each document's page is linked under."""
     settings = PublisherSettings()
-    return Topic(aws_client("sns"), settings.documents_topic_arn)
+    return Topic(aws_client("sns"), settings.documents_topic_arn), settings.public_base_url
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records", [])
-    failed = publish_new_documents(records, dependencies())
+    topic, base_url = dependencies()
+    failed = publish_new_documents(records, topic, base_url)
     published = sum(1 for r in records if r.get("eventName") == "INSERT") - len(failed)
     metrics.add_metric(name="DocumentsPublished", unit="Count", value=published)
     if failed:

@@ -12,7 +12,7 @@ from gazette.domain.digest import group_by_domain
 from gazette.domain.render import MailIdentity, render_digest
 from gazette.domain.subscriptions import State, Subscription
 from gazette.messages import DocumentCreated, DocumentOut
-from gazette.services.notify import manage_url, unsubscribe_url
+from gazette.services.notify import manage_url, unsubscribe_url, with_page_url
 
 
 @dataclass
@@ -24,7 +24,7 @@ class DigestRun:
 
 def digest_mail(subscription: Subscription, documents: list[DocumentOut], *, period: str, sender: str,
                 base_url: str, labels: dict[str, str]) -> EmailMessage:
-    by_id = {doc.id: doc for doc in documents}
+    by_id = {doc.id: with_page_url(doc, base_url) for doc in documents}
     groups = group_by_domain([(doc.id, doc.domains) for doc in documents], subscription.domains)
     identity = MailIdentity(sender=sender, recipient=subscription.target,
                             unsubscribe_url=unsubscribe_url(base_url, subscription),

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.domain.render import MailIdentity, render_alert
 from gazette.domain.subscriptions import Channel, Subscription, matches
-from gazette.messages import DocumentCreated
+from gazette.messages import DocumentCreated, DocumentOut, document_page_url
 
 
 @dataclass
@@ -62,6 +62,13 @@ def manage_url(base_url: str, subscription: Subscription) -> str:
     return f"{base_url.rstrip('/')}/subscriptions/{subscription.subscription_id}"
 
 
+def with_page_url(document: DocumentOut, base_url: str) -> DocumentOut:
+    """Events published before documents had pages carry no `page_url`: link the page all the same."""
+    if document.page_url or not base_url:
+        return document
+    return document.model_copy(update={"page_url": document_page_url(base_url, document.id)})
+
+
 def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sender: str, base_url: str,
                labels: Callable[[str], dict[str, str]]):
     """One mail to one subscription about one or several new documents."""
@@ -72,6 +79,6 @@ def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sen
         manage_url=manage_url(base_url, subscription),
     )
     return render_alert(
-        [event.document for event in events], identity, locale=subscription.locale,
+        [with_page_url(event.document, base_url) for event in events], identity, locale=subscription.locale,
         labels=labels(subscription.locale), message_key=f"{events[0].id}.{subscription.subscription_id}",
     )

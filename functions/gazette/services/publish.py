@@ -8,13 +8,13 @@ from typing import Any
 
 from gazette.adapters.dynamo import plain
 from gazette.adapters.messaging import Publication, Topic
-from gazette.messages import MAX_EVENT_BYTES, DocumentCreated, DocumentOut, EvidenceOut
+from gazette.messages import MAX_EVENT_BYTES, DocumentCreated, DocumentOut, EvidenceOut, document_page_url
 
 EVENT_EVIDENCE = 5
 
 
-def document_out(item: dict[str, Any]) -> DocumentOut:
-    """The public view of a stored item (its DynamoDB image)."""
+def document_out(item: dict[str, Any], base_url: str = "") -> DocumentOut:
+    """The public view of a stored item (its DynamoDB image); `base_url` is the service's public address."""
     data = plain(item)
     domains = list(data.get("domains", []))
     evidence = json.loads(data.get("evidence", "{}"))
@@ -25,6 +25,7 @@ def document_out(item: dict[str, Any]) -> DocumentOut:
         title=data["title"],
         published=data.get("published"),
         url=data.get("url"),
+        page_url=document_page_url(base_url, data["doc_id"]),
         feed_id=data["feed_id"],
         language=data.get("language", "zh-Hans"),
         domains=domains,
@@ -67,13 +68,13 @@ def publication(event: DocumentCreated, record_id: str) -> Publication:
     )
 
 
-def publish_new_documents(records: list[dict[str, Any]], topic: Topic) -> list[str]:
+def publish_new_documents(records: list[dict[str, Any]], topic: Topic, base_url: str = "") -> list[str]:
     """Publishes one event per INSERT record; returns the sequence numbers that must be retried."""
     publications = []
     for record in records:
         if record.get("eventName") != "INSERT":
             continue
         image = record["dynamodb"]["NewImage"]
-        publications.append(publication(document_event(document_out(image)),
+        publications.append(publication(document_event(document_out(image, base_url)),
                                         record["dynamodb"]["SequenceNumber"]))
     return topic.publish_all(publications)
