@@ -152,6 +152,15 @@ def cmd_feed_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def stored_source(feed: Any) -> dict[str, Any]:
+    """A registry entry as the feeds table keeps it: its configuration and, for a list source, the
+    extraction spec (JSON) the poller reads it with."""
+    item = feed.model_dump()
+    if feed.type != "feed":
+        item["source_spec"] = feed.source_spec().model_dump_json()
+    return item
+
+
 def cmd_feeds_load(args: argparse.Namespace) -> int:
     import os
 
@@ -171,11 +180,14 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
     store = FeedStore(boto3.client("dynamodb"), table)
     try:
         for feed in feeds:
-            store.put_feed(feed.model_dump())
+            store.put_feed(stored_source(feed))
+        shared = store.mark_shared_hosts()
     except StoreError as exc:
         cause = exc.__cause__
         raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
     print(f"{len(feeds)} feeds written to {table}")
+    for host, count in sorted(shared.items()):
+        print(f"{host}: {count} sources share this host; it gets one request at a time, spaced by HostMinInterval")
     return 0
 
 
