@@ -111,38 +111,28 @@ def test_load_taxonomy_empty_term_names_its_line(tmp_path: Path) -> None:
     assert "domains.consumption.groups.core.zh[1]" in str(info.value)
 
 
-@pytest.mark.parametrize("bad", ["-1", "0", "50", ".nan", "'heavy'"])
-def test_load_taxonomy_bad_weight_names_its_line(tmp_path: Path, bad: str) -> None:
-    text = packaged_text().replace("        weight: 0.1\n", f"        weight: {bad}\n", 1)
+@pytest.mark.parametrize("bad", ["heavy", "1.0", "strongest"])
+def test_load_taxonomy_group_strength_outside_the_rule_names_its_line(tmp_path: Path, bad: str) -> None:
+    # Weights come from one rule: a group names its strength, never a number of its own.
+    text = packaged_text().replace("        strength: weak\n", f"        strength: {bad}\n", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError) as info:
         load_taxonomy(path)
 
-    assert f"line {line_of(text, f'weight: {bad}', whole=True)}:" in str(info.value)
-    assert ".weight" in str(info.value)
+    assert f"line {line_of(text, f'strength: {bad}', whole=True)}:" in str(info.value)
+    assert ".strength: Input should be 'strong', 'supporting' or 'weak'" in str(info.value)
 
 
-def test_load_taxonomy_weighted_term_with_bad_weight_names_its_line(tmp_path: Path) -> None:
-    text = packaged_text().replace("[采购, 购置]", "[{term: 采购, weight: -2}, 购置]", 1)
+def test_load_taxonomy_term_with_a_weight_of_its_own_names_its_line(tmp_path: Path) -> None:
+    text = packaged_text().replace("[采购, 购置]", "[{term: 采购, weight: 0.8}, 购置]", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError) as info:
         load_taxonomy(path)
 
-    assert f"line {line_of(text, '{term: 采购, weight: -2}')}:" in str(info.value)
-    assert "zh[0].weight: Input should be greater than 0" in str(info.value)
-
-
-def test_load_taxonomy_weighted_term_without_its_term_names_the_missing_field(tmp_path: Path) -> None:
-    text = packaged_text().replace("[采购, 购置]", "[{weight: 0.2}, 购置]", 1)
-    path = write(tmp_path, text)
-
-    with pytest.raises(TaxonomyError) as info:
-        load_taxonomy(path)
-
-    assert f"line {line_of(text, '{weight: 0.2}')}:" in str(info.value)
-    assert "missing field 'term'" in str(info.value)
+    assert f"line {line_of(text, '{term: 采购, weight: 0.8}')}:" in str(info.value)
+    assert "zh[0]: Input should be a valid string" in str(info.value)
 
 
 def test_load_taxonomy_rule_naming_an_unknown_context_names_its_line(tmp_path: Path) -> None:
@@ -196,7 +186,7 @@ NEW_DOMAIN = """
     threshold: 4.0
     groups:
       core:
-        weight: 1.0
+        strength: strong
         zh: [养老服务, 老年助餐, 适老化改造]
 """
 

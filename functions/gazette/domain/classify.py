@@ -96,12 +96,15 @@ class _Hit:
 class Classifier:
     """Classifies documents into the taxonomy's domains.  Build once; ``classify`` is reentrant."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, exclude: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """``exclude`` leaves out (domain, term) pairs of the taxonomy (cross-validation builds
+        classifiers without the terms the held-out records alone would justify)."""
         scoring = taxonomy.scoring
         self._decay = float(scoring.body_decay_chars)
         self._cap = float(scoring.body_term_cap)
         self._named_fraction = float(scoring.named_fraction)
         self._unnamed_body_factor = float(scoring.unnamed_body_factor)
+        self._own_evidence = float(scoring.own_evidence)
         self._domains: list[_Domain] = []
         self._terms: list[_Term] = []
         self._contexts: list[_ContextTerm] = []
@@ -155,21 +158,23 @@ class Classifier:
             for group_name, group in domain.groups.items():
                 where = set(group.where or _LOCATIONS)
                 allowed = ("title" in where, "doc_number" in where, "body" in where)
-                for lang, _, term, override in group.items():
+                weight = taxonomy.strength(group.strength)
+                for lang, _, term in group.items():
+                    if (name, term) in exclude:
+                        continue
                     term_id = len(self._terms)
-                    weight = float(override or group.weight)
                     self._terms.append(_Term(term, index, group_name, weight, allowed))
                     prefix, variants = forms(term, lang)
                     for form in variants:
                         add(form, lang, prefix, ("t", term_id))
         for context_name, terms in taxonomy.contexts.items():
-            for lang, _, term, override in terms.items():
+            for lang, _, term in terms.items():
                 context_id = len(self._contexts)
-                self._contexts.append(_ContextTerm(term, context_name, float(override or 1.0)))
+                self._contexts.append(_ContextTerm(term, context_name, 1.0))
                 prefix, variants = forms(term, lang)
                 for form in variants:
                     add(form, lang, prefix, ("c", context_id))
-        for lang, _, term, _ in taxonomy.masks.items():
+        for lang, _, term in taxonomy.masks.items():
             prefix, variants = forms(term, lang)
             for form in variants:
                 add(form, lang, prefix, None)
@@ -229,9 +234,19 @@ class Classifier:
             result[key_id] = [len(key_ends), mass, quote(original, normalised, self._forms[key_id], first)]
         return result
 
-    def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
-        """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the
-        threshold) and the evidence for every domain that has any."""
+    def matched_terms(self, title: str, body: str = "", doc_number: str | None = None) -> set[tuple[str, str]]:
+        """The (domain, term) pairs of the taxonomy found in a document where their group lets
+        them count: what a term does across records is measured with this."""
+        term_hits, _ = self._hits(title, body, doc_number)
+        found = set()
+        for term_id, location in term_hits:
+            term = self._terms[term_id]
+            if term.locations[location]:
+                found.add((self._domains[term.domain].name, term.canonical))
+        return found
+
+    def _hits(self, title: str, body: str, doc_number: str | None) -> tuple[dict, dict]:
+        """Matches per (canonical term, location) and per (context term, location)."""
         scans = (
             self._scan(title or "", body=False),
             self._scan(doc_number or "", body=False),
@@ -251,7 +266,12 @@ class Classifier:
                     hit.mass += mass
                     if count > hit.surface_count:
                         hit.surface, hit.surface_count = form, count
+        return term_hits, context_hits
 
+    def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
+        """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the
+        threshold) and the evidence for every domain that has any."""
+        term_hits, context_hits = self._hits(title, body, doc_number)
         cap = self._cap
 
         def strength(hit: _Hit, location: int) -> float:
@@ -280,10 +300,16 @@ class Classifier:
         }
         if named and self._unnamed_body_factor != 1.0:
             for index, domain_rows in rows.items():
-                if index not in named:
-                    for row in domain_rows:
-                        if row[1] == "body":
-                            row[3] *= self._unnamed_body_factor
+                if index in named:
+                    continue
+                # A second domain with strong evidence of its own is reported whatever the
+                # first domain scores: the discount is for passing mentions only.
+                own = sum(row[3] for row in domain_rows)
+                if own >= self._own_evidence * self._domains[index].threshold:
+                    continue
+                for row in domain_rows:
+                    if row[1] == "body":
+                        row[3] *= self._unnamed_body_factor
 
         # Context strength per (context term, location), before domain location weights.
         contexts: dict[str, list[tuple[str, int, int, float]]] = {}

@@ -36,7 +36,6 @@ __all__ = [
     "TaxonomyError",
     "TermGroup",
     "TermList",
-    "WeightedTerm",
     "load_taxonomy",
 ]
 
@@ -62,37 +61,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class WeightedTerm(_Model):
-    """A term whose weight overrides its group's weight."""
-
-    term: Term
-    weight: Weight
-
-
-TermItem = Term | WeightedTerm
-
-
 class TermList(_Model):
     """Terms by language: ``zh`` (either script; matched after conversion to Simplified) and ``en``
     (any case)."""
 
-    zh: list[TermItem] = Field(default_factory=list)
-    en: list[TermItem] = Field(default_factory=list)
+    zh: list[Term] = Field(default_factory=list)
+    en: list[Term] = Field(default_factory=list)
 
-    def items(self) -> Iterator[tuple[Language, int, str, float | None]]:
-        """(language, index, term, weight override or None) for every term."""
+    def items(self) -> Iterator[tuple[Language, int, str]]:
+        """(language, index, term) for every term."""
         for lang in ("zh", "en"):
             for index, item in enumerate(getattr(self, lang)):
-                if isinstance(item, WeightedTerm):
-                    yield lang, index, item.term, item.weight
-                else:
-                    yield lang, index, item, None
+                yield lang, index, item
+
+
+Strength = Literal["strong", "supporting", "weak"]
 
 
 class TermGroup(TermList):
-    """Terms of one domain sharing a weight (and optionally restricted to some locations)."""
+    """Terms of one domain of one strength (and optionally restricted to some locations).  A
+    group's weight is its strength's, from ``scoring.strengths``: no term has a weight of its own."""
 
-    weight: Weight
+    strength: Strength
     where: list[Location] | None = Field(default=None, min_length=1)
 
 
@@ -105,8 +95,17 @@ class LocationWeights(_Model):
         return float(getattr(self, location))
 
 
+class Strengths(_Model):
+    """The one rule terms are weighed by (see the taxonomy file's header)."""
+
+    strong: Weight = 1.0
+    supporting: Weight = 0.4
+    weak: Weight = 0.1
+
+
 class Scoring(_Model):
     weights: LocationWeights
+    strengths: Strengths = Field(default_factory=Strengths)
     body_decay_chars: Positive = 2000.0
     body_term_cap: Positive = 1.5
     # When the title (or document number) names some domain, body evidence of a domain it does
@@ -114,6 +113,9 @@ class Scoring(_Model):
     # doc_number evidence reaches named_fraction of its threshold.
     named_fraction: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.5
     unnamed_body_factor: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    # ... unless that domain's own evidence reaches own_evidence times its threshold: a second
+    # domain with strong evidence of its own is reported whatever the first domain scores.
+    own_evidence: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 2.0
 
 
 class Rule(_Model):
@@ -157,6 +159,10 @@ class Taxonomy(_Model):
     def source(self) -> str:
         """Where the taxonomy was read from."""
         return self._source
+
+    def strength(self, name: str) -> float:
+        """The weight of a term of the named strength."""
+        return float(getattr(self.scoring.strengths, name))
 
     def location_weight(self, domain: str, location: str) -> float:
         override = self.domains[domain].weights
@@ -306,16 +312,19 @@ def _located(name: str, root: Any, loc: tuple[Any, ...], message: str) -> str:
 def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
     """Cross-entry checks the schema cannot express: rule references and duplicate terms."""
     for domain_name, domain in taxonomy.domains.items():
-        seen: dict[tuple[str, str], str] = {}
+        # A term may be listed twice only where the two groups count in different locations
+        # (a word that names the domain in a title and only supports it in a body).
+        seen: dict[tuple[str, str, str], str] = {}
         for group_name, group in domain.groups.items():
-            for lang, index, term, _ in group.items():
-                key = (lang, to_simplified(term.lower()))
-                if key in seen:
-                    return (
-                        ("domains", domain_name, "groups", group_name, lang, index),
-                        f"term {term!r} is already listed in group {seen[key]!r} of this domain",
-                    )
-                seen[key] = group_name
+            for lang, index, term in group.items():
+                for location in group.where or LOCATIONS:
+                    key = (lang, to_simplified(term.lower()), location)
+                    if key in seen:
+                        return (
+                            ("domains", domain_name, "groups", group_name, lang, index),
+                            f"term {term!r} is already listed in group {seen[key]!r} of this domain",
+                        )
+                    seen[key] = group_name
         for index, rule in enumerate(domain.rules):
             for field, names, known, kind in (
                 ("when", rule.when, taxonomy.contexts, "context"),
