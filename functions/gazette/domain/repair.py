@@ -144,7 +144,7 @@ def _squeeze(line: str) -> str:
     return re.sub(r"\s+", "", line)
 
 
-def _is_standalone(line: str) -> bool:
+def is_standalone(line: str) -> bool:
     """Lines that are never continued on the next line: headings, numbers, dates, markers."""
     squeezed = _squeeze(line)
     return bool(
@@ -162,7 +162,7 @@ _DOC_TYPE_END = re.compile(
 _PUNCTUATION = re.compile(r"[，。；：、！？,;:!?]")
 
 
-def _is_title_like(paragraph: str) -> bool:
+def is_title_like(paragraph: str) -> bool:
     """An attachment title (`山东省…实施方案`) above its body: short, unpunctuated, ends with a type."""
     # A line opening with 《 is the subject of a sentence (`《…方案》已经…同意`), not a title.
     return (
@@ -174,7 +174,7 @@ def _is_title_like(paragraph: str) -> bool:
 
 
 def _starts_paragraph(line: str) -> bool:
-    return bool(_PARAGRAPH_START.match(line)) or _is_standalone(line)
+    return bool(_PARAGRAPH_START.match(line)) or is_standalone(line)
 
 
 def _glue(left: str, right: str) -> str:
@@ -219,7 +219,7 @@ def join_broken_lines(text: str) -> str:
                 current, pending_sep = "", "\n\n"
             continue
         next_line = following[index]
-        ends = current.endswith(_TERMINAL) or _is_standalone(current) or _is_title_like(current)
+        ends = current.endswith(_TERMINAL) or is_standalone(current) or is_title_like(current)
         # A signature issuer line is followed by its date line: keep it on its own.
         before_date = bool(_DATE_LINE.match(_squeeze(next_line)))
         if current and not ends and not _starts_paragraph(line) and not before_date:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,8 @@ from datetime import date
 from gazette.domain.model import SplitDocument
 from gazette.domain.repair import (
     collapse_number_spaces,
+    is_standalone,
+    is_title_like,
     join_broken_lines,
     repair_font_digits,
     strip_page_headers,
@@ -63,6 +66,7 @@ _MAX_HEADER_TO_TITLE = 4  # title lines of a header
 _MIN_CHUNK_CHARS = 300  # orphan chunks smaller than this are merged: too little text to compare
 _CONTINUITY_BONUS = 1.25
 _ANONYMOUS_REACH = 12  # a signed, title-less notice binds to a header at most this many lines later
+_RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column block that ends it
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,9 @@ class _Doc:
     signature: _Signature | None = None
     pieces: list[int] = field(default_factory=list)
     pre: list[int] = field(default_factory=list)  # text printed before its header (attachment start)
+    # Column blocks printed elsewhere that continue a sentence this document leaves unfinished:
+    # {line the sentence breaks off at: the block's lines}.
+    spliced: dict[int, list[int]] = field(default_factory=dict)
     has_addressee: bool = False
     text_chars: int = 0
 
@@ -259,6 +266,20 @@ def _bigrams(text: str) -> set[str]:
     return grams - _STOP_BIGRAMS
 
 
+def _digits_alike(text: str) -> str:
+    return re.sub(r"\d", "0", text)
+
+
+def _dangles(line: _Line) -> bool:
+    """The line stops mid-sentence: no closing punctuation, and not a line that stands alone."""
+    return not line.squeezed.endswith(_TERMINAL) and not is_standalone(line.squeezed)
+
+
+def _join(left: _Line, right: _Line, pairs: Counter[str]) -> int:
+    """How often the issue writes the two characters that joining these lines puts side by side."""
+    return pairs[_digits_alike(left.squeezed[-1] + right.squeezed[0])]
+
+
 def _issuers_match(left: str, right: str) -> bool:
     return left.endswith(right) or right.endswith(left)
 
@@ -294,6 +315,7 @@ class _Splitter:
                 self._on_text(index)
             index += 1
         self._resolve_orphans(None)
+        self._rethread()
         return self._finish()
 
     def _starts_paragraph(self, index: int) -> bool:
@@ -438,6 +460,77 @@ class _Splitter:
             size += len(self.lines[index].squeezed)
         return chunks
 
+    def _rethread(self) -> None:
+        """Give a sentence cut off at a document's end the column block that finishes it.
+
+        A two-column page read out of order can leave a document's last line mid-sentence
+        (`阵风风力大于 7`) while the rest of that column sits inside another document, where it
+        breaks a sentence of that document (`充分发挥科技创` / `级的风，…`). Such a block is moved
+        when three joins agree, judged by the character pairs of the issue itself: the dangling
+        line reads on into the block's first line, the line before the block reads on into the
+        line after it (a column start), and the two lines the block now separates do not.
+        """
+        owner: dict[int, _Doc] = {}
+        for doc in self.docs:
+            for index in (*doc.pieces, *doc.pre):
+                owner[index] = doc
+        pairs: Counter[str] | None = None
+        for doc in self.docs:
+            if doc.header is None:
+                continue
+            ordered = self._ordered_lines(doc)
+            if not ordered or not _dangles(self.lines[ordered[-1]]):
+                continue
+            dangling = ordered[-1]
+            if pairs is None:
+                pairs = self._pair_counts()
+            block = self._block_continuing(dangling, pairs)
+            if block is None:
+                continue
+            for index in block:
+                donor = owner.get(index)
+                if donor is not None:
+                    donor.pieces = [i for i in donor.pieces if i != index]
+                    donor.pre = [i for i in donor.pre if i != index]
+                owner[index] = doc
+            doc.spliced[dangling] = block
+
+    def _pair_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for line in self.lines:
+            text = _digits_alike(line.squeezed)
+            counts.update(text[i : i + 2] for i in range(len(text) - 1))
+        return counts
+
+    def _block_continuing(self, dangling: int, pairs: Counter[str]) -> list[int] | None:
+        best: tuple[int, list[int]] | None = None
+        end = min(len(self.lines), dangling + _RETHREAD_REACH)
+        for start in range(dangling + 2, end):
+            before = start - 1
+            if (
+                self.lines[start].page_start
+                or start in self.header_lines
+                or before in self.header_lines
+                or not _dangles(self.lines[before])
+                or _join(self.lines[before], self.lines[start], pairs) > 0
+            ):
+                continue
+            into_block = _join(self.lines[dangling], self.lines[start], pairs)
+            if into_block == 0:
+                continue
+            after = next(
+                (i for i in range(start + 1, end) if self.lines[i].page_start or i in self.header_lines), None
+            )
+            if after is None or after in self.header_lines or _dangles(self.lines[after - 1]):
+                continue
+            around_block = _join(self.lines[before], self.lines[after], pairs)
+            if around_block == 0:
+                continue
+            score = min(into_block, around_block)
+            if best is None or score > best[0]:
+                best = (score, list(range(start, after)))
+        return best[1] if best else None
+
     def _finish(self) -> list[SplitDocument]:
         result: list[SplitDocument] = []
         previous: _Doc | None = None
@@ -453,10 +546,24 @@ class _Splitter:
         return result
 
     def _ordered_lines(self, doc: _Doc) -> list[int]:
+        ordered = self._placed_lines(doc)
+        if not doc.spliced:
+            return ordered
+        result: list[int] = []
+        for index in ordered:
+            result.append(index)
+            result.extend(doc.spliced.get(index, ()))
+        return result
+
+    def _placed_lines(self, doc: _Doc) -> list[int]:
         pieces = sorted(set(doc.pieces))
         if not doc.pre:
             return pieces
         pre = sorted(set(doc.pre))
+        if len(pre) >= 2 and is_title_like(self.lines[pre[-1]].squeezed) and _dangles(self.lines[pre[-2]]):
+            # The attachment's title spans both columns; read after the first column, it cuts a
+            # sentence in two. It heads the attachment.
+            pre = pre[-1:] + pre[:-1]
         if doc.signature is None or doc.signature.end not in pieces:
             return pre + pieces
         # Text printed before the header is the attachment's beginning: it follows the signature
