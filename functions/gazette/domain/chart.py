@@ -49,7 +49,7 @@ def stacked_bars(counts: WeeklyCounts, labels: dict[str, str], *, title: str, de
     slot = plot_w / max(len(counts.weeks), 1)
     bar = slot * 0.7
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 20 * ((len(names) + 2) // 3)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 18 * len(names)}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
@@ -73,8 +73,8 @@ def stacked_bars(counts: WeeklyCounts, labels: dict[str, str], *, title: str, de
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle" font-size="10" '
                          f'fill="#333">{monday.strftime("%m-%d")}</text>')
     for n, name in enumerate(names):
-        lx = LEFT + (n % 3) * (plot_w / 3)
-        ly = HEIGHT - BOTTOM + 30 + 20 * (n // 3)
+        lx = LEFT
+        ly = HEIGHT - BOTTOM + 34 + 18 * n
         parts.append(f'<rect x="{lx:.1f}" y="{ly - 10}" width="12" height="12" fill="{PALETTE[n % len(PALETTE)]}"/>')
         parts.append(f'<text x="{lx + 16:.1f}" y="{ly}" font-size="12" fill="#1a1a1a">'
                      f'{escape(labels.get(name, name))}</text>')
