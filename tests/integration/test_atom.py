@@ -7,6 +7,7 @@ converted with rnc2rng and applied by lxml.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from gazette_local.runner import LambdaContext
 from tests.integration.test_api import _store_documents, call, page
 
 SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "atom" / "rfc4287.rnc"
@@ -140,3 +142,23 @@ def test_browse_and_document_pages_link_their_atom_feeds_as_alternates(api, aws_
             'href="/atom?since=2024-05-11&amp;q=%E9%A2%84%E6%A1%88&amp;lang=en">') in searched
     assert ('<link rel="alternate" type="application/atom+xml" title="Atom feed: Science and technology policy" '
             'href="/atom/science?lang=en">') in document
+
+
+def test_the_publisher_puts_the_documents_page_in_the_event_webhooks_and_mails_receive(aws_stack):
+    from gazette.handlers import publisher
+
+    record = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "1", "NewImage": {
+        "doc_id": {"S": "doc_" + "b" * 32}, "title": {"S": "关于印发威海市气象灾害应急预案的通知"},
+        "feed_id": {"S": "weihai"}, "url": {"S": "https://www.weihai.gov.cn/art/1.html"},
+        "domains": {"L": [{"S": "disasters"}]}}}}
+
+    assert publisher.lambda_handler({"Records": [record]}, LambdaContext("publisher")) == {"batchItemFailures": []}
+
+    sqs = aws_stack.client("sqs")
+    [message] = sqs.receive_message(QueueUrl=aws_stack.queues["WebhookEventsQueue"],
+                                    MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(message["Body"])
+    event = json.loads(body["Message"]) if "Message" in body else body
+    assert (event["document"]["url"], event["document"]["page_url"]) == (
+        "https://www.weihai.gov.cn/art/1.html", f"{BASE}/documents/doc_{'b' * 32}")
+
