@@ -72,4 +72,6 @@ def test_sources_page_draws_documents_per_domain_per_week_as_an_accessible_svg(a
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in svg and "<script" not in svg
     assert re.findall(r"<rect [^>]*><title>([^<]+)</title>", svg) == [
         "灾害与应急, 2024-05-06: 2", "科技, 2024-05-06: 1", "灾害与应急, 2024-05-13: 1", "科技, 2024-05-13: 1"]
+    assert ('<link rel="alternate" type="application/atom+xml" title="Atom 源：灾害与应急" '
+            'href="/atom/disasters?lang=zh">') in body
     assert "<tr><th scope=\"row\">2024-05-13</th><td>0</td><td>0</td><td>1</td><td>1</td><td>0</td></tr>" in body

@@ -101,4 +101,11 @@ def sources(lang: Annotated[str | None, Query(max_length=5)] = None):
     for item in sorted(deps.feeds.list_feeds(), key=lambda feed: feed["feed_id"]):
         last_new = None if item.get("last_new_at") else _newest_document(deps, item["feed_id"])
         rows.append(source_row(item, last_new))
-    return web.page(event, "sources", locale=locale, sources=rows, chart=_chart(deps, locale, domain_labels(locale)))
+    from gazette.api.atom import atom_link
+    from gazette.api.listing import Filters
+
+    labels = domain_labels(locale)
+    feeds = [{"title": web.TEXTS[locale]["atom_domain"].format(label=labels[domain]),
+              "href": atom_link(Filters(domain=domain), locale)} for domain in DOMAINS]
+    return web.page(event, "sources", locale=locale, sources=rows, chart=_chart(deps, locale, labels),
+                    atom_feeds=feeds)
