@@ -27,20 +27,16 @@ class SchedulerSettings(_Settings):
     feed_jobs_queue_url: str
 
 
-class PollerSettings(_Settings):
-    feeds_table: str
-    entries_table: str
-    entries_queue_url: str
+class _GuestSettings(_Settings):
+    """What every function that fetches from a source's host needs to be a polite guest there."""
+
+    feeds_table: str  # the host rows (`host#<host>`) that space requests across functions
     allow_loopback: bool = False
-    lease_seconds: int = Field(default=150, ge=10)
-    fetch_connect_timeout: float = Field(default=5.0, gt=0)
-    fetch_read_timeout: float = Field(default=20.0, gt=0)
-    max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Politeness: one request at a time per host, at least this many seconds apart, across every
-    # source and poller; robots.txt read again after robots_ttl seconds. 0 only where one loopback
-    # host stands in for many sites (the benchmarks).
+    # source, poller and document fetch; robots.txt read again after robots_ttl seconds. 0 only
+    # where one loopback host stands in for many sites (the benchmarks).
     host_min_interval: float = Field(default=2.0, ge=0, le=600)
-    host_max_wait: float = Field(default=60.0, ge=0)  # longer for a busy host: the poll is put off
+    host_max_wait: float = Field(default=60.0, ge=0)  # longer for a busy host: the work is put off
     robots_ttl: int = Field(default=86400, ge=60)
     contact_url: str = ""  # named in the User-Agent, so site operators can reach the deployment
     public_base_url: str = ""  # the contact when no contact_url is set
@@ -51,13 +47,21 @@ class PollerSettings(_Settings):
         return f"GazetteAlerts/0.1 (+{contact})" if contact else "GazetteAlerts/0.1"
 
 
-class IngestSettings(_Settings):
+class PollerSettings(_GuestSettings):
+    entries_table: str
+    entries_queue_url: str
+    lease_seconds: int = Field(default=150, ge=10)
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=20.0, gt=0)
+    max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+
+class IngestSettings(_GuestSettings):
     documents_table: str
     document_index_table: str
     entries_dlq_url: str
     max_receive_count: int = Field(default=5, ge=1)  # the entries queue's redrive maxReceiveCount
     documents_bucket: str
-    allow_loopback: bool = False
     max_document_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     fetch_connect_timeout: float = Field(default=5.0, gt=0)
     fetch_read_timeout: float = Field(default=60.0, gt=0)

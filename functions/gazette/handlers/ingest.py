@@ -1,4 +1,9 @@
-"""SQS entries -> documents: fetch, extract, split, classify, store each document exactly once."""
+"""SQS entries -> documents: fetch, extract, split, classify, store each document exactly once.
+
+Each document is fetched as politely as the poller fetches lists: through its host's slot and row
+(one request at a time, the host's minimum interval), only where robots.txt allows it, with the
+deployment's User-Agent.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.clients import aws_client
-from gazette.adapters.dynamo import DocumentIndex, DocumentStore
+from gazette.adapters.dynamo import DocumentIndex, DocumentStore, HostGate
 from gazette.adapters.errors import StoreError
 from gazette.adapters.messaging import Queue
 from gazette.config import IngestSettings
@@ -21,6 +26,7 @@ from gazette.handlers.batch import dead_letter_on_last_attempt
 from gazette.messages import EntryMessage
 from gazette.observability import logger, metrics
 from gazette.services.ingest import PreparedEntry, prepare_entry, store_prepared
+from gazette.services.politeness import HostBusy, Politeness, RobotsCache, polite_fetcher
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Dependencies:
     index: DocumentIndex
     blobs: BlobStore
     dead_letters: Queue
+    politeness: Politeness
+    robots: RobotsCache
 
 
 @cache
@@ -42,6 +50,10 @@ def dependencies() -> Dependencies:
         index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),
         blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
         dead_letters=Queue(aws_client("sqs"), settings.entries_dlq_url),
+        # One per container, as in the poller: the same host rows, interval and robots.txt cache rule.
+        politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
+                              max_wait=settings.host_max_wait, hold=settings.fetch_read_timeout * 2),
+        robots=RobotsCache(ttl=settings.robots_ttl),
     )
 
 
@@ -53,8 +65,20 @@ def prepare_record(record: SQSRecord, deps: Dependencies, prepared: dict[str, Pr
         timeout=(settings.fetch_connect_timeout, settings.fetch_read_timeout),
         max_bytes=settings.max_document_bytes,
         allow_loopback=settings.allow_loopback,
+        user_agent=settings.user_agent,
     )
-    prepared[record.message_id] = prepare_entry(entry, fetch=fetch, classify=default_classifier().classify)
+    polite = polite_fetcher(deps.politeness, deps.robots, fetch, owner=record.message_id)
+    prepared[record.message_id] = prepare_entry(entry, fetch=polite, classify=default_classifier().classify)
+
+
+def prepare_or_put_off(record: SQSRecord, deps: Dependencies, prepared: dict[str, PreparedEntry],
+                       put_off: list[str]) -> None:
+    """A host busy past the wait budget is not the entry's fault: it is retried, never dead-lettered."""
+    try:
+        prepare_record(record, deps, prepared)
+    except HostBusy as busy:
+        logger.info("entry put off: host busy", message_id=record.message_id, host=busy.host)
+        put_off.append(record.message_id)
 
 
 def store_batch(prepared: dict[str, PreparedEntry], deps: Dependencies) -> list[str]:
@@ -84,14 +108,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Reading and splitting fail per record (partial batch response); storing is one step for all."""
     deps = dependencies()
     prepared: dict[str, PreparedEntry] = {}
+    put_off: list[str] = []
     response = process_partial_response(
         event=event,
-        record_handler=dead_letter_on_last_attempt(partial(prepare_record, deps=deps, prepared=prepared),
+        record_handler=dead_letter_on_last_attempt(partial(prepare_or_put_off, deps=deps, prepared=prepared,
+                                                           put_off=put_off),
                                                    dlq=deps.dead_letters,
                                                    max_receives=deps.settings.max_receive_count),
         processor=BatchProcessor(event_type=EventType.SQS),
         context=context,
     )
-    failed = store_batch(prepared, deps)
+    failed = put_off + store_batch(prepared, deps)
     response["batchItemFailures"].extend({"itemIdentifier": message_id} for message_id in failed)
     return response

@@ -2,6 +2,10 @@
 
 The document id is derived from the document itself (issuer and number, else its text), and one
 conditional write per document decides whether it is new; a document met again only gains a source.
+
+A link the site's robots.txt disallows is not fetched: the entry is kept as the list or feed gave it
+(title, link, date, any summary), its extraction recorded as `ROBOTS_DISALLOWED`, so the user is
+still alerted and the reason is kept with the document.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from gazette.domain.model import Classification, SplitDocument
 from gazette.domain.render import plain_text
 from gazette.domain.split import split_issue
 from gazette.messages import EntryMessage
+from gazette.services.politeness import RobotsDisallowed
 
 GONE = {404, 410}
+ROBOTS_DISALLOWED = "feed:summary (robots.txt disallows the link)"
 
 
 class EntryUnavailable(RuntimeError):
@@ -42,9 +48,14 @@ class IngestOutcome:
 def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | None) -> tuple[list[SplitDocument], str]:
     """The documents an entry holds, and which extractor produced their text."""
     summary_text = plain_text(entry.summary)
+    fallback = "feed:summary"
     if entry.fetch_link and entry.link and fetch is not None:
-        result = fetch(entry.link)
-        if 200 <= result.status < 300:
+        result: FetchResult | None
+        try:
+            result = fetch(entry.link)
+        except RobotsDisallowed:
+            result, fallback = None, ROBOTS_DISALLOWED  # kept from what the list gave, reason recorded
+        if result is not None and 200 <= result.status < 300:
             extracted = extract_text(
                 result.body, result.headers.get("content-type"), urlsplit(result.url).path or None
             )
@@ -55,7 +66,7 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
                 documents = [with_page_metadata(documents[0], page_metadata(result.body, result.headers))]
             if documents:
                 return documents, extracted.method
-        elif result.status not in GONE or not (summary_text or entry.title):
+        elif result is not None and (result.status not in GONE or not (summary_text or entry.title)):
             raise EntryUnavailable(f"link answered HTTP {result.status}")
     if not (summary_text or entry.title):
         raise EntryUnavailable("entry has neither a readable link nor a summary")
@@ -66,7 +77,7 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
     if not documents:
         documents = [SplitDocument(title=entry.title or summary_text[:60], text=summary_text,
                                    issuer=entry.issuer, published=published)]
-    return documents, "feed:summary"
+    return documents, fallback
 
 
 def _with_title(doc: SplitDocument, title: str) -> SplitDocument:

@@ -7,6 +7,10 @@ host's row in the feeds table is reserved with a conditional write before the fi
 poll and released after its last one, with `free_at` set to that request's end plus the interval;
 a reservation only succeeds once `free_at` has passed. Only sources that share their host take
 the row (see FeedStore.mark_shared_hosts): a lone source's lease already serialises its polls.
+
+`polite_fetcher` gives other functions (ingest reading an entry's document) the same guard: each
+request takes the host's slot and its row, and robots.txt (cached per host for the same time as the
+poller's) is asked first; a disallowed URL raises RobotsDisallowed without being requested.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gazette.adapters.dynamo import HostGate
+from gazette.adapters.http import FetchError, FetchResult
+from gazette.domain.politeness import MAX_ROBOTS_BYTES, RobotsVerdict, host_key, robots_url, robots_verdict
 
 FetchFn = Callable[..., Any]
 HELD_RETRY_SECONDS = 0.25  # how often a waiting poller asks again while another one holds the host
@@ -105,3 +111,53 @@ class Politeness:
                     self.gate.release(host, owner, (current.last_end or self.clock()) + current.interval)
         finally:
             lock.release()
+
+
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt disallows the URL for GazetteAlerts: it is not fetched."""
+
+
+class RobotsUnreadable(FetchError):
+    """robots.txt answered 5xx or 429, or not at all: nothing is fetched until it can be read (RFC 9309)."""
+
+
+@dataclass
+class RobotsCache:
+    """Each host's robots.txt, read through the host's slot and kept for `ttl` seconds."""
+
+    ttl: float
+    clock: Callable[[], float] = time.time
+    _entries: dict[str, tuple[float, int, str]] = field(default_factory=dict)
+
+    def verdict(self, url: str, slot: HostSlot) -> RobotsVerdict:
+        host = host_key(url)
+        cached = self._entries.get(host)
+        if cached is None or self.clock() - cached[0] >= self.ttl:
+            try:
+                answer = slot.fetch(robots_url(url), max_bytes=MAX_ROBOTS_BYTES * 8)
+            except FetchError as exc:
+                raise RobotsUnreadable(f"robots.txt could not be read: {type(exc).__name__}: {exc}") from exc
+            if answer.status >= 500 or answer.status == 429:
+                raise RobotsUnreadable(f"robots.txt could not be read (HTTP {answer.status})")
+            text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= answer.status < 300 else ""
+            cached = (self.clock(), answer.status, text)
+            self._entries[host] = cached
+        return robots_verdict(cached[1], cached[2], url)
+
+
+def polite_fetcher(politeness: Politeness, robots: RobotsCache, fetch_fn: FetchFn,
+                   owner: str) -> Callable[..., FetchResult]:
+    """A fetch that sends each request through its host's slot (taking the host's row), and only
+    when robots.txt allows the URL; raises HostBusy, RobotsDisallowed or RobotsUnreadable."""
+
+    def fetch(url: str, **kwargs: Any) -> FetchResult:
+        with politeness.slot(host_key(url), owner, fetch_fn, shared=True) as slot:
+            verdict = robots.verdict(url, slot)
+            if not verdict.allowed:
+                raise RobotsDisallowed(f"robots.txt disallows {url} for GazetteAlerts: not fetched")
+            if verdict.crawl_delay:
+                slot.interval = max(slot.interval, verdict.crawl_delay)
+            result: FetchResult = slot.fetch(url, **kwargs)
+            return result
+
+    return fetch

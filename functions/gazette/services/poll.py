@@ -30,7 +30,7 @@ from gazette.domain.registry import SourceSpec
 from gazette.domain.sources import SourceLayoutError, extract_items
 from gazette.domain.urlguard import UnsafeURLError
 from gazette.messages import EntryMessage
-from gazette.services.politeness import HostBusy, HostSlot, Politeness
+from gazette.services.politeness import HostBusy, HostSlot, Politeness, RobotsDisallowed
 from gazette.services.sources import FollowError, source_items
 
 MAX_BACKOFF_SECONDS = 24 * 3600
@@ -38,10 +38,6 @@ BLOCKED_BACKOFF_SECONDS = 3600  # a bot wall does not lift in minutes: never ret
 SUMMARY_LIMIT = 4000
 ROBOTS_TTL_SECONDS = 86400
 FEED_SPEC = SourceSpec()
-
-
-class RobotsDisallowed(FetchError):
-    """A page the source would follow is disallowed by the site's robots.txt: it is not fetched."""
 
 
 @dataclass
