@@ -101,13 +101,18 @@ def collapse_number_spaces(text: str) -> str:
 
 
 _ISSUE = r"\d{4}\s*(?:[·.．・‧•]\s*\d{1,2}|年\s*第\s*\d{1,3}\s*期)"
-_HEADER_NAME = r"[\u4e00-\u9fff（）]{2,40}公报"
+_HEADER_NAME = r"[\u4e00-\u9fff（）]{2,40}公[报報]"
 _PAGE_HEADER = re.compile(
     rf"^[ \t\u3000]*(?:\d{{1,4}}[ \t\u3000]*)?{_HEADER_NAME}[ \t\u3000]*{_ISSUE}"
     r"(?:[ \t\u3000]*\d{1,4})?[ \t\u3000]*$"
     r"|^[ \t\u3000]*[-—–][ \t\u3000]*\d{1,4}[ \t\u3000]*[-—–][ \t\u3000]*$",
     re.MULTILINE,
 )
+
+
+def is_page_furniture(line: str) -> bool:
+    """A running header or footer line: `5威海市文登区人民政府公报 2024·2`, `国务院公报 2018·24 3`, `— 6 —`."""
+    return bool(_PAGE_HEADER.match(line))
 
 
 def strip_page_headers(text: str) -> str:

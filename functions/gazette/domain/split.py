@@ -24,15 +24,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from gazette.domain.model import SplitDocument
 from gazette.domain.repair import (
     collapse_number_spaces,
+    is_page_furniture,
     is_standalone,
     is_title_like,
     join_broken_lines,
     repair_font_digits,
-    strip_page_headers,
 )
 
 
@@ -41,12 +42,27 @@ class SplitError(ValueError):
 
 
 _BLANKS = " \t\u3000\xa0"
+# Traditional characters of the words the anchors look for, matched through their Simplified form
+# (號 發 辦 關於 …); the text itself is never changed.
+_TRADITIONAL = str.maketrans(
+    "號發辦關於國務廳會員見決預規覆復報劃細則紀條議請標準計點單錄區縣門屬機構鄉鎮廣東財體總銀"
+    "廠農業軍這對轉劃為爲衛設環資審監護華齊濟歷陽遼寧長參營黨幹稅",
+    "号发办关于国务厅会员见决预规复复报划细则纪条议请标准计点单录区县门属机构乡镇广东财体总银"
+    "厂农业军这对转划为为卫设环资审监护华齐济历阳辽宁长参营党干税",
+)
 _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12})[〔\[［【(（](\d{4})[〕\]］】)）](\d{1,4})号$")
-_ORG_SUFFIX = r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|办事处|中心|局|厅|部|委|院|署|办)"
-_ISSUER = re.compile(rf"^[\u4e00-\u9fff（）]{{1,30}}{_ORG_SUFFIX}$")
+_ORG_SUFFIX = (
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|办事处|中心|银行|小组|总局|局|厅|部|委|院|署|办|会)"
+)
+_ORG = rf"[\u4e00-\u9fff（）]{{1,30}}{_ORG_SUFFIX}"
+_ISSUER = re.compile(rf"^{_ORG}$")
+# Joint issuers: organisations side by side, apart by spaces or 、 (`财政部 工业和信息化部`).
+_ISSUER_SEPARATORS = re.compile(r"[\s、，,]+")
+# Where a title starts once its issuer's name is taken off (`国务院办公厅转发…`, `国务院关于…`).
+_TITLE_OPENING = re.compile(r"关于|转发|批转|印发|对|公布")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|方案|预案|办法|规定|批复|报告|通报|公告|通告|函|令|规划|细则|纪要|条例|决议|命令"
-    r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程)》?$"
+    r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程)》?(?:[（(](?:试行|暂行)[）)])?$"
 )
 _TITLE_FORBIDDEN = re.compile(r"[，。；：,;:！？]")
 _ARABIC_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -54,9 +70,13 @@ _CN_NUMERALS = "〇零一二三四五六七八九"
 _CHINESE_DATE = re.compile(
     rf"^([{_CN_NUMERALS}]{{4}})年([{_CN_NUMERALS}十]{{1,3}})月([{_CN_NUMERALS}十]{{1,3}})日$"
 )
-_PUBLIC_MARK = re.compile(r"^[（(]此件.{1,8}[）)]$")
+# The note under a signature: （此件公开发布）, （本文有删减）.
+_PUBLIC_MARK = re.compile(r"^[（(](?:此件|本文).{1,8}[）)]$")
 _ADDRESSEE_ORG = re.compile(r"人民政府|部门|单位|机构|管委|办事处|委员会|直属")
 _TERMINAL = tuple("。！？；：!?;:…”）)")
+_OPENING_BRACKETS = tuple("（(《“〔[")
+_CLOSING_BRACKETS = tuple("）)》”〕]")
+_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Bigrams every title shares: they say nothing about which document a chunk belongs to.
 _STOP_BIGRAMS = frozenset(
@@ -73,7 +93,8 @@ _RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column
 class _Line:
     text: str
     squeezed: str  # without any whitespace, for anchor regexes
-    page_start: bool  # extractors indent the first line of a page or column
+    page_start: bool  # extractors indent the first line of a page or column; page furniture ends one
+    plain: str = ""  # `squeezed` in Simplified characters, for anchor regexes only
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +138,33 @@ def _squash_title(text: str) -> str:
 
 
 def _prepare_lines(text: str) -> list[_Line]:
-    text = strip_page_headers(collapse_number_spaces(repair_font_digits(text)))
+    """Non-blank lines, repaired; running headers and footers left out (they belong to no document),
+    the line after one marked as a page start."""
+    text = collapse_number_spaces(repair_font_digits(text))
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    page_numbers = _page_number_lines(raws)
     lines: list[_Line] = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    after_furniture = False
+    for number, raw in enumerate(raws):
         stripped = raw.strip(_BLANKS)
-        if stripped:
-            lines.append(_Line(stripped, _squeeze(stripped), raw[:1] in _BLANKS))
+        if not stripped:
+            continue
+        if number in page_numbers or is_page_furniture(stripped):
+            after_furniture = True
+            continue
+        squeezed = _squeeze(stripped)
+        page_start = raw[:1] in _BLANKS or after_furniture
+        lines.append(_Line(stripped, squeezed, page_start, squeezed.translate(_TRADITIONAL)))
+        after_furniture = False
     return lines
+
+
+def _page_number_lines(raws: list[str]) -> set[int]:
+    """Lines holding a page number alone, when they count up through the issue as page numbers do."""
+    found = [(i, int(raw.strip(_BLANKS))) for i, raw in enumerate(raws) if _PAGE_NUMBER.match(raw.strip(_BLANKS))]
+    if len(found) < 2 or any(later <= earlier for (_, earlier), (_, later) in pairwise(found)):
+        return set()
+    return {i for i, _ in found}
 
 
 def _parse_date(squeezed: str) -> date | None:
@@ -150,109 +191,142 @@ def _chinese_small_number(text: str) -> int:
     return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
 
 
+def _issuer_of(text: str) -> str | None:
+    """The issuer a line names (joint issuers apart by a space), or None if it names none."""
+    parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
+    if not parts or "关于" in text.translate(_TRADITIONAL):
+        return None
+    if all(_ISSUER.match(part.translate(_TRADITIONAL)) for part in parts):
+        return " ".join(parts)
+    whole = "".join(parts)  # a name set with spaces between its characters: `山 东 省 人 民 政 府`
+    return whole if _ISSUER.match(whole.translate(_TRADITIONAL)) else None
+
+
 def _is_issuer(line: _Line) -> bool:
-    return bool(_ISSUER.match(line.squeezed)) and "关于" not in line.squeezed
+    return _issuer_of(line.text) is not None
 
 
-def _title_start(line: _Line) -> tuple[str | None, str] | None:
-    """If the line opens a title (`关于…` or `<issuer>关于…`), return (issuer prefix, title part)."""
-    position = line.squeezed.find("关于")
-    if position < 0 or _TITLE_FORBIDDEN.search(line.squeezed):
-        return None
-    prefix = line.squeezed[:position]
-    if prefix and not _ISSUER.match(prefix):
-        return None
-    title_text = line.text[line.text.find("关于") :] if "关于" in line.text else line.squeezed[position:]
-    return (prefix or None), title_text
+def _split_issuer(title: str) -> tuple[str | None, str]:
+    """`国务院办公厅转发国家地震局关于…的通知` -> (`国务院办公厅`, `转发国家地震局关于…的通知`)."""
+    plain = title.translate(_TRADITIONAL)
+    for match in _TITLE_OPENING.finditer(plain):
+        if match.start() == 0:
+            return None, title
+        issuer = _issuer_of(title[: match.start()])
+        if issuer is not None:
+            return issuer, title[match.start() :]
+    return None, title
 
 
-def _collect_title(lines: list[_Line], start: int) -> tuple[list[int], str | None, str] | None:
-    """Title lines from `start` up to the one ending with a document type (通知, 意见, …)."""
-    opened = _title_start(lines[start]) if start < len(lines) else None
-    if opened is None:
-        return None
-    prefix, first = opened
-    used, parts = [start], [first]
-    index = start
-    while not _TITLE_END.search(lines[index].squeezed):
-        index += 1
-        if (
-            index >= len(lines)
-            or index - start >= _MAX_HEADER_TO_TITLE
-            or _TITLE_FORBIDDEN.search(lines[index].squeezed)
-        ):
-            # No document-type word: keep the first line only rather than swallow body text.
-            return [start], prefix, first
-        used.append(index)
-        parts.append(lines[index].text)
-    return used, prefix, " ".join(parts)
+def _collect_title(lines: list[_Line], start: int, stop: int | None = None) -> list[int] | None:
+    """The lines from `start` that make a title: unpunctuated, the last ending with a document type
+    (通知, 意见, …), at most a few of them; None if no such run starts there."""
+    end = min(len(lines), start + _MAX_HEADER_TO_TITLE, stop if stop is not None else len(lines))
+    for index in range(start, end):
+        if _TITLE_FORBIDDEN.search(lines[index].plain) or _DOC_NUMBER.match(lines[index].plain):
+            return None
+        if _TITLE_END.search(lines[index].plain):
+            return list(range(start, index + 1))
+    return None
 
 
-def _header_at(lines: list[_Line], index: int, number: str) -> _Header:
-    # Usual order: number, issuer, title. Some pages print issuer and title above the number.
+def _title_text(lines: list[_Line], used: list[int]) -> str:
+    return _squash_title(" ".join(lines[i].text for i in used))
+
+
+def _header_at(lines: list[_Line], index: int, number: str) -> _Header | None:
+    """The header around a document number: `number, issuer, title` (the usual order), or the
+    title (with its issuer's name) just above the number. None when the number has neither, as a
+    number cited inside a sentence has not."""
+    cursor = index + 1
     issuer: str | None = None
     used = [index]
-    cursor = index + 1
     if cursor < len(lines) and _is_issuer(lines[cursor]):
-        issuer = lines[cursor].squeezed
+        issuer = _issuer_of(lines[cursor].text)
         used.append(cursor)
         cursor += 1
-    found = _collect_title(lines, cursor)
-    if found is None and issuer is None:
-        found = _title_before(lines, index)
-        if found is not None and found[0][0] > 0 and _is_issuer(lines[found[0][0] - 1]):
-            issuer = lines[found[0][0] - 1].squeezed
-            used.append(found[0][0] - 1)
-    title = None
-    if found is not None:
-        title_lines, prefix, title_text = found
+    title_lines = _collect_title(lines, cursor) if cursor < len(lines) else None
+    if title_lines is not None and (issuer is not None or _TITLE_OPENING.match(lines[cursor].plain) or
+                                    _split_issuer(lines[cursor].text)[0] is not None):
         used.extend(title_lines)
-        issuer = issuer or prefix
-        title = _squash_title(title_text)
-    return _Header(min(used), tuple(sorted(used)), number, issuer, title)
+    else:
+        title_lines = _title_before(lines, index)
+        if title_lines is None:
+            return None
+        used.extend(title_lines)
+        if issuer is None and title_lines[0] > 0 and _is_issuer(lines[title_lines[0] - 1]):
+            issuer = _issuer_of(lines[title_lines[0] - 1].text)
+            used.append(title_lines[0] - 1)
+    prefix, title = _split_issuer(_title_text(lines, title_lines))
+    return _Header(min(used), tuple(sorted(used)), number, issuer or prefix, title)
 
 
-def _title_before(lines: list[_Line], index: int) -> tuple[list[int], str | None, str] | None:
-    if index == 0 or not _TITLE_END.search(lines[index - 1].squeezed):
+def _title_before(lines: list[_Line], index: int) -> list[int] | None:
+    """Title lines ending just above the number, opening with `关于`/`转发`… or an issuer's name."""
+    if index == 0 or not _TITLE_END.search(lines[index - 1].plain):
         return None
     for start in range(index - 1, max(-1, index - 1 - _MAX_HEADER_TO_TITLE), -1):
-        found = _collect_title(lines, start)
-        if found is not None and found[0][-1] == index - 1:
+        found = _collect_title(lines, start, stop=index)
+        if found is None or found[-1] != index - 1:
+            continue
+        opening = lines[start]
+        if _TITLE_OPENING.match(opening.plain) or _split_issuer(opening.text)[0] is not None:
             return found
     return None
 
 
+def _number_of(line: _Line) -> str | None:
+    match = _DOC_NUMBER.match(line.plain)
+    if not match:
+        return None
+    # As printed (Traditional 號 stays), brackets made the usual 〔〕.
+    head = line.squeezed[: len(match.group(1))]
+    return f"{head}〔{match.group(2)}〕{match.group(3)}{line.squeezed[-1]}"
+
+
+def _is_cited(lines: list[_Line], index: int) -> bool:
+    """A number inside a sentence, alone on its line: `…的通知》（` / `国发〔2024〕7号` / `）精神…`."""
+    before = lines[index - 1].squeezed if index > 0 else ""
+    after = lines[index + 1].squeezed if index + 1 < len(lines) else ""
+    return before.endswith(_OPENING_BRACKETS) or after.startswith(_CLOSING_BRACKETS)
+
+
 def _find_headers(lines: list[_Line]) -> dict[int, _Header]:
     headers: dict[int, _Header] = {}
+    taken: set[int] = set()
     for index, line in enumerate(lines):
-        match = _DOC_NUMBER.match(line.squeezed)
-        if match:
-            number = f"{match.group(1)}〔{match.group(2)}〕{match.group(3)}号"
-            header = _header_at(lines, index, number)
+        number = _number_of(line)
+        if number is None or index in taken or _is_cited(lines, index):
+            continue
+        header = _header_at(lines, index, number)
+        if header is not None and not taken.intersection(header.lines):
             headers[header.start] = header
+            taken.update(header.lines)
     return headers
 
 
 def _find_signatures(lines: list[_Line], taken: set[int]) -> dict[int, _Signature]:
     signatures: dict[int, _Signature] = {}
     for index, line in enumerate(lines):
-        published = _parse_date(line.squeezed)
+        if index in taken:
+            continue
+        published = _parse_date(line.plain)
         if published is None:
             continue
         issuer = None
         start = index
         if index > 0 and index - 1 not in taken and _is_issuer(lines[index - 1]):
-            issuer, start = lines[index - 1].squeezed, index - 1
-        end = index + 1 if index + 1 < len(lines) and _PUBLIC_MARK.match(lines[index + 1].squeezed) else index
+            issuer, start = _issuer_of(lines[index - 1].text), index - 1
+        end = index + 1 if index + 1 < len(lines) and _PUBLIC_MARK.match(lines[index + 1].plain) else index
         signatures[start] = _Signature(start, end, issuer, published)
     return signatures
 
 
 def _is_addressee(lines: list[_Line], index: int) -> bool:
     """`各市人民政府，…，各直属机构：` — may wrap over a few lines and run into the body."""
-    if "各" not in lines[index].squeezed[:8]:
+    if "各" not in lines[index].plain[:8]:
         return False
-    joined = "".join(line.squeezed for line in lines[index : index + 4])
+    joined = "".join(line.plain for line in lines[index : index + 4])
     colon = min((p for p in (joined.find("："), joined.find(":")) if p >= 0), default=-1)
     if colon < 0 or colon > 160:
         return False
@@ -281,6 +355,7 @@ def _join(left: _Line, right: _Line, pairs: Counter[str]) -> int:
 
 
 def _issuers_match(left: str, right: str) -> bool:
+    left, right = _squeeze(left).translate(_TRADITIONAL), _squeeze(right).translate(_TRADITIONAL)
     return left.endswith(right) or right.endswith(left)
 
 
@@ -297,6 +372,8 @@ class _Splitter:
         self.orphans: list[int] = []
         self._page_texts: list[str] | None = None
         self._idf_cache: dict[str, float] = {}
+        lengths = sorted(len(line.squeezed) for line in lines)
+        self.line_width = lengths[len(lengths) // 2] if lengths else 0
 
     def run(self) -> list[SplitDocument]:
         index = 0
@@ -327,6 +404,9 @@ class _Splitter:
     def _on_header(self, header: _Header) -> None:
         doc = self._anonymous_for(header)
         if doc is None:
+            # A document resumes after another's header only if it broke off mid-sentence (a short
+            # notice printed inside it); one whose text ends a sentence is over, signed or not.
+            self.stack = [open_doc for open_doc in self.stack if self._broken_off(open_doc)]
             if len(self.stack) >= 2:
                 # Only one short notice nests inside another document; a deeper stack means the
                 # outer document was never signed, so stop feeding it.
@@ -336,6 +416,12 @@ class _Splitter:
             self.stack.append(doc)
         doc.header = header
         self._resolve_orphans(doc)
+
+    def _broken_off(self, doc: _Doc) -> bool:
+        if not doc.pieces:
+            return False
+        last = self.lines[max(doc.pieces)]
+        return _dangles(last) and len(last.squeezed) >= 0.8 * self.line_width
 
     def _anonymous_for(self, header: _Header) -> _Doc | None:
         """A document started by its addressee (or signature) before its header was seen."""
@@ -353,6 +439,9 @@ class _Splitter:
         if top is not None and top.header is not None and not top.has_addressee and top.text_chars == 0:
             top.has_addressee = True
             return
+        if top is not None:
+            return  # inside an open document: a sentence of its body
+        # After a signed document, an addressee opens the next one before its header is seen.
         doc = _Doc(has_addressee=True)
         self.docs.append(doc)
         self.stack.append(doc)
@@ -380,11 +469,11 @@ class _Splitter:
         if target is None and self.stack:
             target = self.stack[-1]
         if target is None:
-            # A notice whose header comes later (or never): keep it as a title-less document.
-            target = _Doc()
-            self.docs.append(target)
-        else:
-            self.stack.remove(target)
+            # No document is open: the signature of an attachment (a report, a list) of the last one.
+            for index in range(signature.start, signature.end + 1):
+                self._on_text(index)
+            return
+        self.stack.remove(target)
         if target.signature is None:
             target.signature = signature
         target.pieces.extend(range(signature.start, signature.end + 1))
