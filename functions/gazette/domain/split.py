@@ -60,6 +60,7 @@ _ISSUER = re.compile(rf"^{_ORG}$")
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,]+")
 # Where a title starts once its issuer's name is taken off (`国务院办公厅转发…`, `国务院关于…`).
 _TITLE_OPENING = re.compile(r"关于|转发|批转|印发|对|公布")
+_NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|方案|预案|办法|规定|批复|报告|通报|公告|通告|函|令|规划|细则|纪要|条例|决议|命令"
     r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程)》?(?:[（(](?:试行|暂行)[）)])?$"
@@ -85,6 +86,8 @@ _STOP_BIGRAMS = frozenset(
 _MAX_HEADER_TO_TITLE = 4  # title lines of a header
 _MIN_CHUNK_CHARS = 300  # orphan chunks smaller than this are merged: too little text to compare
 _CONTINUITY_BONUS = 1.25
+_MOVE_ON_RATIO = 2.0  # how much better text must match the next document's title to be its beginning
+_MOVE_ON_FLOOR = 0.2
 _ANONYMOUS_REACH = 12  # a signed, title-less notice binds to a header at most this many lines later
 _RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column block that ends it
 
@@ -194,7 +197,7 @@ def _chinese_small_number(text: str) -> int:
 def _issuer_of(text: str) -> str | None:
     """The issuer a line names (joint issuers apart by a space), or None if it names none."""
     parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
-    if not parts or "关于" in text.translate(_TRADITIONAL):
+    if not parts or _NOT_AN_ISSUER.search(text.translate(_TRADITIONAL)):
         return None
     if all(_ISSUER.match(part.translate(_TRADITIONAL)) for part in parts):
         return " ".join(parts)
@@ -265,7 +268,8 @@ def _title_before(lines: list[_Line], index: int) -> list[int] | None:
     """Title lines ending just above the number, opening with `关于`/`转发`… or an issuer's name."""
     if index == 0 or not _TITLE_END.search(lines[index - 1].plain):
         return None
-    for start in range(index - 1, max(-1, index - 1 - _MAX_HEADER_TO_TITLE), -1):
+    # The longest run wins: `国务院办公厅转发国家地震局` / `关于…` / `…的通知` is one title.
+    for start in range(max(0, index - _MAX_HEADER_TO_TITLE), index):
         found = _collect_title(lines, start, stop=index)
         if found is None or found[-1] != index - 1:
             continue
@@ -482,7 +486,17 @@ class _Splitter:
         if not self.orphans:
             return
         orphans, self.orphans = self.orphans, []
-        signed = [doc for doc in self.docs if doc.signature and doc.header and doc is not upcoming]
+        headed = [doc.header.start for doc in self.docs if doc.header and doc is not upcoming]
+        latest = max(headed, default=-1)
+        # Only documents signed since the last header compete: one signed before it is over.
+        signed = [
+            doc
+            for doc in self.docs
+            if doc.signature
+            and doc.header
+            and doc is not upcoming
+            and (doc.signature.start > latest or doc.header.start == latest)
+        ]
         recent = sorted(signed, key=lambda doc: doc.signature.start if doc.signature else 0)[-3:]
         candidates: list[_Doc] = list(reversed(recent))  # most recently signed first: wins ties
         if not candidates and upcoming is None:
@@ -498,7 +512,9 @@ class _Splitter:
             # Continuity: text after a signature is most likely that document's attachment.
             scores[0] *= _CONTINUITY_BONUS
             if not moved_on and upcoming is not None:
-                moved_on = self._score(chunk, keys[-1]) > max(scores)
+                # Text after a signature is that document's unless it is plainly the next one's.
+                ahead = self._score(chunk, keys[-1])
+                moved_on = ahead > _MOVE_ON_FLOOR and ahead > _MOVE_ON_RATIO * max(scores)
             if moved_on and upcoming is not None:
                 upcoming.pre.extend(chunk)
                 continue
