@@ -64,64 +64,257 @@ def test_split_issue_seed_every_character_lands_in_one_document_or_a_header(
     assert characters([doc.text for doc in seed_documents] + headers) == characters([issue])
 
 
-def test_split_issue_clean_two_document_issue_gives_both() -> None:
+# --- layouts, each on real documents (www.gov.cn policy pages, see tests/data/gazettes/SOURCES.md) ---
+
+# 国函〔1996〕95号, http://www.gov.cn/zhengce/content/2018-11/12/content_5345407.htm
+WUJING = [
+    "武警总部：",
+    "关于武警总部后勤部机关及部分直属单位迁址新建的请示（〔1996〕武司字第82号）收悉，现批复如下：",
+    "同意武警总部后勤部机关及部分直属单位迁址新建，所需建设资金由你们自筹解决，其他有关具体事宜请商北京市政府和有关部门办理。",
+    "国务院　中央军委",
+    "一九九六年十一月五日",
+]
+WUJING_DOC = SplitDocument(
+    title="关于同意武警总部后勤部机关等迁址新建的批复",
+    text="\n".join(WUJING),
+    doc_number="国函〔1996〕95号",
+    issuer="国务院 中央军委",
+    published=date(1996, 11, 5),
+)
+# 国办函〔2004〕36号, http://www.gov.cn/zhengce/content/2018-12/24/content_5351624.htm
+HARBIN = [
+    "黑龙江省人民政府，教育部、外交部、财政部、体育总局：",
+    "教育部、外交部、财政部、体育总局《关于以哈尔滨市名义申请举办2009年世界大学生冬季运动会的请示》"
+    "（教外际〔2004〕14号）收悉。经国务院领导同志批准，现函复如下：",
+    "同意以哈尔滨市名义申办2009年第二十四届世界大学生冬季运动会。运动会申办全部经费由黑龙江省人民政府承担；"
+    "运动会举办的主要经费由黑龙江省人民政府承担，中央财政将视情况对国际大体联官员、特邀贵宾的接待费给予一定补助。"
+    "请有关方面抓紧向国际大体联申报。",
+    "国务院办公厅",
+    "二〇〇四年四月二十七日",
+]
+HARBIN_DOC = SplitDocument(
+    title="关于同意以哈尔滨市名义申办2009年第二十四届世界大学生冬季运动会的复函",
+    text="\n".join(HARBIN),
+    doc_number="国办函〔2004〕36号",
+    issuer="国务院办公厅",
+    published=date(2004, 4, 27),
+)
+# 国办函〔1996〕14号, http://www.gov.cn/zhengce/content/2018-12/03/content_5345413.htm
+WEATHER_STATIONS = [
+    "中国气象局：",
+    "你局《关于广东与香港澳门合建自动气象站网的请示》收悉。经与有关部门协商，并报经国务院批准，现就有关事项答复如下：",
+    "一、同意广东省气象局与香港天文台合建3个自动气象站；与澳门地球物理气象台合建2个自动气象站。",
+    "二、气象站网组建中的有关具体事宜，请中国气象局按照《国务院批转外交部和国务院港澳办公室关于内地同香港、"
+    "澳门之间官方往来问题请示的通知》（国发〔1986〕97号）和有关规定精神，与有关部门和地方政府协商办理。"
+    "气象站建设的具体实施方案，按基建程序报批。",
+    "三、合建的气象专用网，应按有关通信出入境管理的规定办理审批手续，并报国家安全部门和通信主管部门备案。",
+    "国务院办公厅",
+    "一九九六年二月六日",
+    "（本文有删减）",
+]
+WEATHER_STATIONS_DOC = SplitDocument(
+    title="关于广东与香港、澳门合建自动气象站网有关问题的复函",
+    text="\n".join(WEATHER_STATIONS),
+    doc_number="国办函〔1996〕14号",
+    issuer="国务院办公厅",
+    published=date(1996, 2, 6),
+)
+
+
+def test_split_issue_ordinary_layout_with_running_headers_gives_each_document_whole() -> None:
+    # Number, issuer, title over two lines, body; running headers with the page number either side.
     text = "\n".join(
         [
-            "青政发〔2023〕7号",
-            "青岛市人民政府",
-            "关于加强城市供水",
-            "安全管理的通知",
-            "各区、市人民政府，市政府各部门：",
-            "为保障城市供水安全，现就有关事项通知如下。",
-            "一、落实供水安全责任",
-            "各级要落实属地责任。",
-            "青岛市人民政府",
-            "二〇二三年十二月五日",
-            "（此件公开发布）",
-            "青政办字〔2023〕12号",
-            "青岛市人民政府办公厅",
-            "关于做好冬季燃气保供工作的意见",
-            "各区、市人民政府，市政府各部门：",
-            "为做好冬季燃气保供，提出如下意见。",
-            "青岛市人民政府办公厅",
-            "2023 年 12 月 20 日",
+            "国办函〔2004〕36号",
+            "国务院办公厅",
+            "关于同意以哈尔滨市名义申办2009年第二十四届",
+            "世界大学生冬季运动会的复函",
+            *HARBIN[:2],
+            "1国务院公报 2004·20",
+            *HARBIN[2:],
+            "国函〔1996〕95号",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING[:3],
+            "国务院公报 2004·20 2",
+            *WUJING[3:],
         ]
     )
-    docs = split_issue(text)
-    assert [(d.doc_number, d.issuer, d.title, d.published) for d in docs] == [
-        ("青政发〔2023〕7号", "青岛市人民政府", "关于加强城市供水安全管理的通知", date(2023, 12, 5)),
-        (
-            "青政办字〔2023〕12号",
-            "青岛市人民政府办公厅",
-            "关于做好冬季燃气保供工作的意见",
-            date(2023, 12, 20),
-        ),
+    assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
+
+
+def test_split_issue_title_printed_first_gives_issuer_and_title_apart() -> None:
+    # The State Council's pages: the title, with its issuers' names in front, above the number.
+    text = "\n".join(
+        [
+            "国务院办公厅关于同意以哈尔滨市名义",
+            "申办2009年第二十四届世界",
+            "大学生冬季运动会的复函",
+            "国办函〔2004〕36号",
+            *HARBIN,
+            "国务院、中央军委关于同意武警总部",
+            "后勤部机关等迁址新建的批复",
+            "国函〔1996〕95号",
+            *WUJING,
+        ]
+    )
+    assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
+
+
+def test_split_issue_cited_number_alone_on_a_line_stays_in_its_sentence() -> None:
+    cited = WEATHER_STATIONS[3]
+    before, after = cited.split("国发〔1986〕97号")
+    text = "\n".join(
+        [
+            "国办函〔1996〕14号",
+            "国务院办公厅",
+            "关于广东与香港、澳门合建自动气象站网有关问题的复函",
+            *WEATHER_STATIONS[:3],
+            before,
+            "国发〔1986〕97号",
+            after,
+            *WEATHER_STATIONS[4:],
+            "国函〔1996〕95号",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING,
+        ]
+    )
+    assert split_issue(text) == [WEATHER_STATIONS_DOC, WUJING_DOC]
+
+
+def test_split_issue_traditional_script_gives_numbers_titles_and_dates() -> None:
+    # 國辦函〔2004〕88號 (content_5351573) as a Traditional-script gazette prints it, lines as extracted.
+    lines = [
+        "廣東省人民政府，教育部、外交部、財政部、體育總局",
+        "：",
+        "教育部、外交部、財政部、體育總局《關於以深圳市名",
+        "義申辦2011年世界大學生夏季運動會的請示》（教",
+        "外際〔2004〕81號）收悉。經國務院領導同志批",
+        "準，現函覆如下：",
+        "同意以深圳市名義申辦2011年第26屆世界大學生",
+        "夏季運動會（以下簡稱運動會）。運動會申辦全部經費",
+        "由廣東省人民政府承擔；運動會舉辦的主要經費由廣東",
+        "省人民政府承擔，中央財政將視情況對國際大體聯官員",
+        "、特邀貴賓的接待費給予一定補助。請有關方面抓緊向",
+        "國際大體聯申報。",
+        "國務院辦公廳",
+        "二〇〇四年十二月十七日",
     ]
-    assert "供水安全" in docs[0].text and "燃气" not in docs[0].text
-    assert "燃气保供" in docs[1].text and "供水" not in docs[1].text
+    text = "\n".join(["國辦函〔2004〕88號", "國務院辦公廳", "關於同意以深圳市名義申辦2011年第",
+                     "26屆世界大學生夏季運動會的覆函", *lines])
+    assert split_issue(text) == [
+        SplitDocument(
+            title="關於同意以深圳市名義申辦2011年第26屆世界大學生夏季運動會的覆函",
+            text="廣東省人民政府，教育部、外交部、財政部、體育總局：\n"
+            "教育部、外交部、財政部、體育總局《關於以深圳市名義申辦2011年世界大學生夏季運動會的請示》"
+            "（教外際〔2004〕81號）收悉。經國務院領導同志批準，現函覆如下：\n"
+            "同意以深圳市名義申辦2011年第26屆世界大學生夏季運動會（以下簡稱運動會）。運動會申辦全部經費"
+            "由廣東省人民政府承擔；運動會舉辦的主要經費由廣東省人民政府承擔，中央財政將視情況對國際大體聯官員"
+            "、特邀貴賓的接待費給予一定補助。請有關方面抓緊向國際大體聯申報。\n"
+            "國務院辦公廳\n"
+            "二〇〇四年十二月十七日",
+            doc_number="國辦函〔2004〕88號",
+            issuer="國務院辦公廳",
+            published=date(2004, 12, 17),
+        )
+    ]
 
 
-def test_split_issue_single_page_without_doc_number_gives_one_document() -> None:
-    text = (
-        "商务部等部门关于推动消费品以旧换新的政策解读\n\n"
-        "近日，商务部等部门印发通知，\n明确了支持政策。\n\n一、政策背景\n扩大国内需求。"
+def test_split_issue_dates_with_spaces_and_spaced_numbers_are_read() -> None:
+    # As PDF extraction spaces them: `〔1996〕95 号`, `1996 年 11 月 5 日`.
+    text = "\n".join(
+        [
+            "国函〔1996〕95 号",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING[:4],
+            "1996 年 11 月 5 日",
+        ]
     )
-    docs = split_issue(text)
-    assert len(docs) == 1
-    doc = docs[0]
-    assert doc.title == "商务部等部门关于推动消费品以旧换新的政策解读"
-    assert doc.doc_number is None and doc.issuer is None and doc.published is None
-    assert doc.text.startswith("近日，商务部等部门印发通知，明确了支持政策。")
-
-
-def test_split_issue_single_page_with_signature_keeps_issuer_and_date() -> None:
-    text = "关于开展安全生产检查的通知\n各单位：\n请做好检查工作。\n威海市应急管理局\n2024年3月1日"
     (doc,) = split_issue(text)
-    assert (doc.title, doc.issuer, doc.published) == (
-        "关于开展安全生产检查的通知",
-        "威海市应急管理局",
-        date(2024, 3, 1),
+    assert (doc.doc_number, doc.issuer, doc.published) == ("国函〔1996〕95号", "国务院 中央军委", date(1996, 11, 5))
+    assert doc.text == "\n".join([*WUJING[:4], "1996年11月5日"])
+
+
+def test_split_issue_attachment_stays_with_its_document() -> None:
+    # 国办函〔2018〕74号 (content_5339579) lists its members after the notice; the next document follows.
+    members = [
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+        "根据机构设置、人员变动情况和工作需要，国务院决定对国务院第二次全国污染源普查领导小组"
+        "（以下简称领导小组）组成人员进行相应调整。现将调整后的名单通知如下：",
+        "组　长：韩　正　　国务院副总理",
+        "副组长：丁学东　　国务院副秘书长",
+        "李干杰　　生态环境部部长",
+        "领导小组办公室设在生态环境部，办公室主任由生态环境部副部长赵英民兼任。"
+        "领导小组成员因工作变动等需要调整的，由所在单位向领导小组办公室提出，报领导小组组长审批。",
+        "国务院办公厅",
+        "2018年11月5日",
+        "（此件公开发布）",
+    ]
+    text = "\n".join(
+        [
+            "国办函〔2018〕74号",
+            "国务院办公厅",
+            "关于调整国务院第二次全国污染源普查",
+            "领导小组组成人员的通知",
+            *members,
+            "国函〔1996〕95号",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING,
+        ]
     )
+    assert split_issue(text) == [
+        SplitDocument(
+            title="关于调整国务院第二次全国污染源普查领导小组组成人员的通知",
+            text="\n".join(members),
+            doc_number="国办函〔2018〕74号",
+            issuer="国务院办公厅",
+            published=date(2018, 11, 5),
+        ),
+        WUJING_DOC,
+    ]
+
+
+def test_split_issue_header_with_no_text_keeps_the_issue_whole_with_a_warning() -> None:
+    # A contents list printing a header above the next document's header is no layout the
+    # splitter can place: the issue stays one document, every line in it, and says why.
+    lines = [
+        "国办函〔1996〕14号",
+        "国务院办公厅",
+        "关于广东与香港、澳门合建自动气象站网有关问题的复函",
+        "国函〔1996〕95号",
+        "国务院　中央军委",
+        "关于同意武警总部后勤部机关等迁址新建的批复",
+        *WUJING,
+    ]
+    assert split_issue("\n".join(lines)) == [
+        SplitDocument(
+            title="国办函〔1996〕14号",
+            text="\n".join(
+                [
+                    "国办函〔1996〕14号",
+                    "国务院办公厅关于广东与香港、澳门合建自动气象站网有关问题的复函",
+                    "国函〔1996〕95号",
+                    "国务院　中央军委关于同意武警总部后勤部机关等迁址新建的批复",
+                    *WUJING,
+                ]
+            ),
+            split_warning="a header with no text under it",
+        )
+    ]
+
+
+def test_split_issue_page_without_doc_number_gives_one_document_titled_by_its_first_line() -> None:
+    # A policy page: 科技部关于进一步推动科技型中小企业创新发展的若干意见 (devset most-kjxzxqy-chuangxin-2015).
+    body = (
+        "各省、自治区、直辖市及计划单列市科技厅(委、局),新疆生产建设兵团科技局:为深入贯彻党的十八大、"
+        "十八届三中全会精神,全面落实《中共中央国务院关于深化科技体制改革加快国家创新体系建设的意见》"
+        "(中发〔2012〕6号),实施创新驱动发展战略"
+    )
+    (doc,) = split_issue("科技部关于进一步推动科技型中小企业创新发展的若干意见\n" + body)
+    assert doc == SplitDocument(title="科技部关于进一步推动科技型中小企业创新发展的若干意见", text=body)
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\n\n\t \u3000\n"])

@@ -45,8 +45,13 @@ def _run_is_number(text: str, start: int, end: int) -> bool:
     right, right_spaced = _neighbour(text, end, 1)
     left_numeric = left == "" or left.isdigit() or left in _NUMERIC_LEFT
     right_numeric = right.isdigit() or right in _NUMERIC_RIGHT
-    if right in "%％" or (left.isdigit() and not left_spaced) or (right.isdigit() and not right_spaced):
+    if right in "%％":
         return True
+    if (left.isdigit() and not left_spaced) or (right.isdigit() and not right_spaced):
+        # Glued to a real digit; but a lone character between a word and a number is a word's end
+        # (`培训船员3000人次`), not a digit.
+        other = right if left.isdigit() and not left_spaced else left
+        return len(run) > 1 or not _is_cjk(other)
     if len(run) >= 3:
         # No real word is three or more of these characters in a row.
         return True
@@ -121,6 +126,8 @@ def strip_page_headers(text: str) -> str:
 
 
 _TERMINAL = tuple("。！？；：!?;:…”」』")
+_OPENING = tuple("（(《“")
+_CLOSING = tuple("）)》”")
 _CN_NUM = "一二三四五六七八九十百零〇"
 _PARAGRAPH_START = re.compile(
     rf"^(?:[{_CN_NUM}]+、"  # 一、
@@ -149,11 +156,16 @@ def _squeeze(line: str) -> str:
     return re.sub(r"\s+", "", line)
 
 
+# A row of a list or table: words apart by a wide gap of full-width spaces (`组　长：韩　正　　国务院副总理`).
+_ROW = re.compile(r"\S(?:\u3000[ \u3000]+|[ \u3000]+\u3000)\S")
+
+
 def is_standalone(line: str) -> bool:
-    """Lines that are never continued on the next line: headings, numbers, dates, markers."""
+    """Lines that are never continued on the next line: headings, numbers, dates, markers, rows."""
     squeezed = _squeeze(line)
     return bool(
         _HEADING.match(line)
+        or _ROW.search(line)
         or _DOC_NUMBER_LINE.match(squeezed)
         or _DATE_LINE.match(squeezed)
         or _PUBLIC_MARK.match(squeezed)
@@ -227,7 +239,9 @@ def join_broken_lines(text: str) -> str:
         ends = current.endswith(_TERMINAL) or is_standalone(current) or is_title_like(current)
         # A signature issuer line is followed by its date line: keep it on its own.
         before_date = bool(_DATE_LINE.match(_squeeze(next_line)))
-        if current and not ends and not _starts_paragraph(line) and not before_date:
+        # A number cited inside a sentence, alone on its line, stays in that sentence.
+        inside_brackets = current.endswith(_OPENING) or line.startswith(_CLOSING)
+        if current and (inside_brackets or (not ends and not _starts_paragraph(line) and not before_date)):
             current = _glue(current, line)
             continue
         if current:

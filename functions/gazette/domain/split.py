@@ -374,6 +374,7 @@ class _Splitter:
         self.docs: list[_Doc] = []
         self.stack: list[_Doc] = []
         self.orphans: list[int] = []
+        self.problem: str | None = None
         self._page_texts: list[str] | None = None
         self._idf_cache: dict[str, float] = {}
         lengths = sorted(len(line.squeezed) for line in lines)
@@ -645,10 +646,25 @@ class _Splitter:
                 previous.pieces.extend(doc.pieces + doc.pre)
                 continue
             previous = doc
-        for doc in self.docs:
-            if doc.header is not None:
-                result.append(self._build(doc))
+        built = [doc for doc in self.docs if doc.header is not None]
+        self.problem = self._unplaced(built)
+        if self.problem is None:
+            result.extend(self._build(doc) for doc in built)
         return result
+
+    def _unplaced(self, built: list[_Doc]) -> str | None:
+        """Why these documents are not a split of the issue (None when they are): each line in
+        exactly one document or one header, and no document without text."""
+        placed = [index for doc in built for index in self._ordered_lines(doc)]
+        placed.extend(self.header_lines)
+        if len(placed) != len(set(placed)):
+            return "a line was placed in two documents"
+        if len(placed) != len(self.lines):
+            return "some lines belong to no document"
+        empty = next((doc.header for doc in built if doc.header and not self._ordered_lines(doc)), None)
+        if empty is not None:
+            return "a header with no text under it"
+        return None
 
     def _ordered_lines(self, doc: _Doc) -> list[int]:
         ordered = self._placed_lines(doc)
@@ -724,4 +740,16 @@ def split_issue(text: str) -> list[SplitDocument]:
     splitter = _Splitter(lines)
     if not splitter.headers:
         return [_single_document(lines)]
-    return splitter.run()
+    documents = splitter.run()
+    if splitter.problem is not None:
+        return [_whole_issue(lines, splitter.problem)]
+    return documents
+
+
+def _whole_issue(lines: list[_Line], problem: str) -> SplitDocument:
+    """An issue whose layout could not be placed: one document holding every line, never cut."""
+    return SplitDocument(
+        title=_squash_title(lines[0].text),
+        text=collapse_number_spaces(join_broken_lines("\n".join(line.text for line in lines))).strip(),
+        split_warning=problem,
+    )
