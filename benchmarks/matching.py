@@ -49,7 +49,7 @@ def run(totals: list[int], base: int, runs: int) -> dict[str, Any]:
         client = stack.client("dynamodb")
         counter = CallCounter()
         counter.attach(client.meta.events)
-        store = SubscriptionStore(client, stack.tables["SubscriptionsTable"])
+        store = SubscriptionStore(client, stack.tables["SubscriptionsTable"], token_key=stack.token_key())
         loaded = 0
         for domain, count in fixed.items():
             _load(client, store, loaded, count, domain)

@@ -309,4 +309,26 @@ def render(data: dict[str, Any]) -> str:
     add(f"\n(feedparser is loaded only by: "
         f"{', '.join(m_.rsplit('.', 1)[-1] for m_, i in imports.items() if 'feedparser' in i.get('heavy', []))}"
         f"; {len(feedparser_free)} other handler modules are free of it.)\n")
+    if data.get("split_corpus"):
+        parts.extend(split_section(data["split_corpus"]))
     return "\n".join(parts) + "\n"
+
+
+def split_section(split: dict[str, Any]) -> list[str]:
+    """The splitter's figures on the gazette corpus, each part apart (`benchmarks.splitting`)."""
+    parts: list[str] = []
+    add = parts.append
+    add("\n## Splitting: the gazette corpus\n")
+    add(f"`gazette eval-split tests/data/gazettes`: {split['overall']['issues']} issues, "
+        f"{split['overall']['documents_expected']} documents; extracting and splitting them all took "
+        f"{split['split_cpu_s']:.2f} s CPU ({split['characters'] / 1e6 / max(split['split_cpu_s'], 1e-9):.2f} "
+        "M characters/s). Targets per part: number, title and date exact for "
+        f"{split['targets']['exact']:.0%} of documents; purity and completeness {split['targets']['purity']:.0%}.\n")
+    rows = []
+    for name, summary in [*split["parts"].items(), ("overall", split["overall"])]:
+        rows.append([name, summary["issues"], f"{summary['documents_found']}/{summary['documents_expected']}",
+                     summary["documents_spurious"], f"{summary['exact_share']:.1%}", f"{summary['purity']:.2%}",
+                     f"{summary['completeness']:.2%}", "meets" if summary["meets_targets"] else "below"])
+    add(table(["part", "issues", "found", "spurious", "number+title+date exact", "purity", "completeness",
+               "targets"], rows))
+    return parts

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import coldstart, cost, domain, matching, peer, stages
+from benchmarks import coldstart, cost, domain, matching, peer, splitting, stages
 from benchmarks.common import ROOT, VENV_PY, machine, median, run_measured
 from benchmarks.corpus import SOURCES, write_empty_feeds, write_feeds
 from benchmarks.report import render
@@ -147,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
 
         section("matching", f"subscriber matching at {sizes.matching_totals}",
                 lambda: matching.run(list(sizes.matching_totals), sizes.matching_base, sizes.matching_runs))
+        section("split_corpus", "the splitter on the gazette corpus", splitting.run)
         section("imports", "cold start: imports", lambda: coldstart.import_times(sizes.import_runs))
         section("import_breakdown", "cold start: -X importtime",
                 lambda: {m: coldstart.import_breakdown(m) for m in data.get("imports", {})})

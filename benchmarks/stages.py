@@ -33,7 +33,8 @@ def run(feeds: int, per_feed: int) -> dict[str, Any]:
             from gazette.services.subscribe import subscribe_webhook
             from gazette_local.stack import create_stack
 
-            stack = create_stack(endpoint, {"AllowLoopback": "true", "PublicBaseUrl": "http://127.0.0.1:8000"})
+            stack = create_stack(endpoint, {"AllowLoopback": "true", "PublicBaseUrl": "http://127.0.0.1:8000",
+                                            "HostMinInterval": "0"})
             with stack.activated():
                 dynamodb = stack.client("dynamodb")
                 store = FeedStore(dynamodb, stack.tables["FeedsTable"])
@@ -42,9 +43,15 @@ def run(feeds: int, per_feed: int) -> dict[str, Any]:
                                     "fetch_link": False, "issuer": "基准测试发布机关"})
                 store.put_feed({"feed_id": "wendeng", "url": f"{base_url}/wendeng.xml", "fetch_link": True,
                                 "issuer": "威海市文登区人民政府"})
+                for feed_id in [name.removesuffix(".xml") for name in names] + ["wendeng"]:
+                    # Watched before these entries appeared (a first poll would only record a baseline).
+                    dynamodb.update_item(TableName=store.table, Key={"feed_id": {"S": feed_id}},
+                                         UpdateExpression="SET last_success_at = :then",
+                                         ExpressionAttributeValues={":then": {"S": "2024-01-01T00:00:00+00:00"}})
                 _subscribe(stack, dynamodb)
                 target = f"{hooks.base_url}/hook/0"
-                created = subscribe_webhook(SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"]),
+                created = subscribe_webhook(SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"],
+                                                              token_key=stack.token_key()),
                                             url=target, domains=ALL_DOMAINS, allow_loopback=True)
                 receiver.secrets["/hook/0"] = created.webhook_secret or ""
                 env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_SERVICE_NAME": "gazette"}

@@ -24,6 +24,19 @@ class PollerSettings(_Settings):
     fetch_connect_timeout: float = Field(default=5.0, gt=0)
     fetch_read_timeout: float = Field(default=20.0, gt=0)
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Politeness: one request at a time per host, at least this many seconds apart, across every
+    # source and poller; robots.txt read again after robots_ttl seconds. 0 only where one loopback
+    # host stands in for many sites (the benchmarks).
+    host_min_interval: float = Field(default=2.0, ge=0, le=600)
+    host_max_wait: float = Field(default=60.0, ge=0)  # longer for a busy host: the poll is put off
+    robots_ttl: int = Field(default=86400, ge=60)
+    contact_url: str = ""  # named in the User-Agent, so site operators can reach the deployment
+    public_base_url: str = ""  # the contact when no contact_url is set
+
+    @property
+    def user_agent(self) -> str:
+        contact = self.contact_url or self.public_base_url
+        return f"GazetteAlerts/0.1 (+{contact})" if contact else "GazetteAlerts/0.1"
 
 
 class IngestSettings(_Settings):
@@ -45,6 +58,7 @@ class PublisherSettings(_Settings):
 
 class MailerSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     email_dlq_url: str
     max_receive_count: int = Field(default=5, ge=1)  # the email queue's redrive maxReceiveCount
     idempotency_table: str
@@ -57,6 +71,7 @@ class MailerSettings(_Settings):
 
 class DigestSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     idempotency_table: str
     sender_address: str
     public_base_url: str
@@ -69,6 +84,7 @@ class SesEventsSettings(_Settings):
 
 class WebhookSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     idempotency_table: str
     webhook_queue_url: str
     webhook_dlq_url: str
@@ -84,6 +100,7 @@ class WebhookSettings(_Settings):
 
 class ApiSettings(_Settings):
     subscriptions_table: str
+    token_key_secret_arn: str  # the key of the keyed token hashes and of unsubscribe links
     delivery_log_table: str
     documents_table: str
     document_index_table: str

@@ -153,6 +153,15 @@ def cmd_feed_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def stored_source(feed: Any) -> dict[str, Any]:
+    """A registry entry as the feeds table keeps it: its configuration and, for a list source, the
+    extraction spec (JSON) the poller reads it with."""
+    item = feed.model_dump()
+    if feed.type != "feed":
+        item["source_spec"] = feed.source_spec().model_dump_json()
+    return item
+
+
 def cmd_feeds_load(args: argparse.Namespace) -> int:
     import os
 
@@ -172,11 +181,39 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
     store = FeedStore(boto3.client("dynamodb"), table)
     try:
         for feed in feeds:
-            store.put_feed(feed.model_dump())
+            store.put_feed(stored_source(feed))
+        shared = store.mark_shared_hosts()
     except StoreError as exc:
         cause = exc.__cause__
         raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
     print(f"{len(feeds)} feeds written to {table}")
+    for host, count in sorted(shared.items()):
+        print(f"{host}: {count} sources share this host; it gets one request at a time, spaced by HostMinInterval")
+    return 0
+
+
+def cmd_tokens_migrate(args: argparse.Namespace) -> int:
+    """Upgrades subscription rows written before tokens were stored as keyed hashes (safe to rerun)."""
+    import os
+
+    import boto3
+
+    from gazette.adapters.errors import StoreError
+    from gazette.adapters.secrets import token_key
+    from gazette.adapters.subscription_store import SubscriptionStore
+
+    table = args.table or os.environ.get("SUBSCRIPTIONS_TABLE")
+    secret = args.secret_id or os.environ.get("TOKEN_KEY_SECRET_ARN")
+    if not table or not secret:
+        raise UsageError("pass --table NAME and --secret-id ARN (or set SUBSCRIPTIONS_TABLE and TOKEN_KEY_SECRET_ARN)")
+    try:
+        store = SubscriptionStore(boto3.client("dynamodb"), table,
+                                  token_key=token_key(boto3.client("secretsmanager"), secret))
+        counts = store.migrate_tokens()
+    except StoreError as exc:
+        cause = exc.__cause__
+        raise UsageError(f"{table}: {exc} ({type(cause).__name__ if cause else 'unknown cause'})") from exc
+    print(f"{counts['subscriptions']} subscriptions and {counts['domain_rows']} index rows upgraded in {table}")
     return 0
 
 
@@ -267,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", help="e.g. infra/feeds.yaml")
     load.add_argument("--table", help="the feeds table (default: $FEEDS_TABLE)")
     load.set_defaults(run=cmd_feeds_load)
+
+    tokens = commands.add_parser("tokens", help="subscription tokens at rest")
+    tokens_commands = tokens.add_subparsers(dest="tokens_command", required=True, parser_class=_Parser)
+    migrate = tokens_commands.add_parser("migrate", help="store old rows' tokens as keyed hashes (idempotent)")
+    migrate.add_argument("--table", help="the subscriptions table (default: $SUBSCRIPTIONS_TABLE)")
+    migrate.add_argument("--secret-id", help="the token key's secret (default: $TOKEN_KEY_SECRET_ARN)")
+    migrate.set_defaults(run=cmd_tokens_migrate)
 
     feed = commands.add_parser("feed", help="feed tools")
     feed_commands = feed.add_subparsers(dest="feed_command", required=True, parser_class=_Parser)

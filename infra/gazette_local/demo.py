@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from moto.server import ThreadedMotoServer
 
-from gazette_local.runner import Runner, sent_mail
-from gazette_local.servers import WebhookReceiver, feed_server
+from gazette_local.runner import Invocations, Runner, sent_mail
+from gazette_local.servers import FeedHost, WebhookReceiver, feed_server
 from gazette_local.stack import LocalStack, create_stack, free_port
 from gazette_local.template import default_template_path
 
@@ -82,12 +82,37 @@ class DemoResult:
 def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
     from gazette.adapters.dynamo import FeedStore
     from gazette.domain.registry import load_registry
+    from gazette_local.cli import stored_source
 
     feeds = load_registry(registry, base_url=base_url)
     store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
     for feed in feeds:
-        store.put_feed(feed.model_dump())
+        store.put_feed(stored_source(feed))
+    store.mark_shared_hosts()
     return len(feeds)
+
+
+def watch_sources(stack: LocalStack, runner: Runner, site: FeedHost) -> tuple[int, Invocations]:
+    """Two scheduler ticks around the local site publishing something new.
+
+    Tick one: every source is new, so its first poll records a baseline and alerts nobody. Then the
+    site publishes (a new gazette issue, a new list item) and every source is due again; tick two
+    finds exactly what was published, which flows through ingest to mails and webhooks. Returns the
+    number of baselines recorded and the handlers' invocations.
+    """
+    from gazette.adapters.dynamo import FeedStore
+
+    store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
+    runner.run_schedule()
+    runner.drain()
+    baselines = sum(1 for feed in store.list_feeds() if feed.get("health_status") == "baseline")
+    site.publish()
+    for feed in store.list_feeds():  # the clock moves on: every source is due again
+        stack.client("dynamodb").update_item(
+            TableName=store.table, Key={"feed_id": {"S": feed["feed_id"]}},
+            UpdateExpression="SET next_poll_at = :zero", ExpressionAttributeValues={":zero": {"N": "0"}})
+    runner.run_schedule()
+    return baselines, runner.drain()
 
 
 def confirm_from_mail(stack: LocalStack, address: str, already: int) -> str:
@@ -102,7 +127,8 @@ def confirm_from_mail(stack: LocalStack, address: str, already: int) -> str:
         link = re.search(r"https?://\S+/confirm\?\S+", text)
         if link:
             query = parse_qs(urlsplit(link.group(0)).query)
-            store = SubscriptionStore(stack.client("dynamodb"), stack.tables["SubscriptionsTable"])
+            store = SubscriptionStore(stack.client("dynamodb"), stack.tables["SubscriptionsTable"],
+                                      token_key=stack.token_key())
             store.confirm(query["s"][0], query["t"][0], datetime.now(UTC))
             return query["s"][0]
     raise RuntimeError(f"no confirmation mail reached {address}")
@@ -144,13 +170,13 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         stack = stack_ctx.enter_context(embedded_aws({"AllowLoopback": "true", "PublicBaseUrl": LOCAL_API}))
         stack_ctx.enter_context(quiet_functions())
         print(f"embedded AWS (moto server) at {stack.endpoint}, resources from template.yaml", file=stdout)
-        feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds"))
+        feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds", earlier="earlier"))
         hooks_http = stack_ctx.enter_context(receiver.server())
         count = register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feeds_http.base_url)
         print(f"{count} feed(s) served at {feeds_http.base_url}", file=stdout)
 
         dynamodb = stack.client("dynamodb")
-        subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"])
+        subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"], token_key=stack.token_key())
         mailer = MailSender(stack.client("sesv2"))
         sender = stack.parameters["SenderAddress"]
         for address in emails:
@@ -172,8 +198,9 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
             print(json.dumps({"webhook": target, "secret": created.webhook_secret}), file=stdout)
 
         runner = Runner(stack)
-        runner.run_schedule()
-        invocations = runner.drain()
+        baselines, invocations = watch_sources(stack, runner, feeds_http)
+        print(f"first poll: {baselines} source(s) recorded their baseline, nobody alerted; then the local site "
+              "published, and the second poll found what is new", file=stdout)
 
         documents = DocumentStore(dynamodb, stack.tables["DocumentsTable"]).scan_all()
         result.documents = sorted(documents, key=lambda d: (d.get("published") or "", d.get("doc_number") or ""))

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gazette_local.demo import embedded_aws, project_root, quiet_functions, register_feeds
+from gazette_local.demo import embedded_aws, project_root, quiet_functions, register_feeds, watch_sources
 from gazette_local.runner import LambdaContext, Runner, sent_mail
-from gazette_local.servers import feed_server
+from gazette_local.servers import FeedHost, feed_server
 from gazette_local.stack import LocalStack
 
 API_FUNCTION = "ApiFunction"
@@ -122,6 +122,7 @@ class LocalApi:
     mailbox: Mailbox
     runner: Runner
     lock: threading.Lock
+    site: FeedHost | None = None  # the local site; it publishes its new issue after the first run
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         spec = self.stack.functions[API_FUNCTION]
@@ -134,10 +135,17 @@ class LocalApi:
         return result
 
     def run_pipeline(self) -> None:
-        """One scheduler tick, then every queue and stream drained; new mails written out."""
+        """One scheduler tick, then every queue and stream drained; new mails written out.
+
+        The first run records each source's baseline, then the local site publishes and the sources
+        are polled again (see demo.watch_sources), so the pages have documents from the start.
+        """
         with self.lock:
-            self.runner.run_schedule()
-            self.runner.drain()
+            if self.site is not None and not self.site.published.is_set():
+                watch_sources(self.stack, self.runner, self.site)
+            else:
+                self.runner.run_schedule()
+                self.runner.drain()
             self.mailbox.collect()
 
 
@@ -223,13 +231,13 @@ def serving(port: int = 0, out: Path | None = None, *, pipeline: bool = True, in
         stack_ctx.callback(httpd.server_close)
         stack = stack_ctx.enter_context(embedded_aws({"AllowLoopback": "true", "PublicBaseUrl": base_url}))
         stack_ctx.enter_context(quiet_functions())
-        feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds"))
+        feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds", earlier="earlier"))
         register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feeds_http.base_url)
         mail_folder = folder / "mail"
         for old in mail_folder.glob("*.eml"):
             old.unlink()
         api = LocalApi(stack=stack, base_url=base_url, out=folder, mailbox=Mailbox(stack.endpoint, mail_folder),
-                       runner=Runner(stack), lock=threading.Lock())
+                       runner=Runner(stack), lock=threading.Lock(), site=feeds_http)
         httpd.RequestHandlerClass = _request_handler(api, bound)
         server_thread = threading.Thread(target=httpd.serve_forever, name="gazette-serve", daemon=True)
         server_thread.start()

@@ -1,4 +1,4 @@
-"""Loopback HTTP servers for the local stack: a feed host and a webhook receiver.
+"""Loopback HTTP servers for the local stack: a feed host (a site that can publish) and a webhook receiver.
 
 The feed host serves a folder with ETag/Last-Modified and answers conditional GETs with 304, as real
 feed hosts do; `{base_url}` inside served text files becomes the server's own address, so sample
@@ -50,9 +50,24 @@ class LoopbackServer:
         self.httpd.server_close()
 
 
-def feed_server(root: Path) -> LoopbackServer:
+class FeedHost(LoopbackServer):
+    """Serves a folder; until `publish()`, files that have a version in `earlier/` are served as that.
+
+    So a local site can change as a real one does: sources first read as they were (their baseline),
+    then with their new issue or list item.
+    """
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(handler)
+        self.published = threading.Event()
+
+    def publish(self) -> None:
+        self.published.set()
+
+
+def feed_server(root: Path, *, earlier: str | None = None) -> FeedHost:
     root = root.resolve()
-    holder: dict[str, LoopbackServer] = {}
+    holder: dict[str, FeedHost] = {}
 
     class FeedHandler(_Quiet):
         def do_GET(self) -> None:
@@ -61,6 +76,8 @@ def feed_server(root: Path) -> LoopbackServer:
             if root not in path.parents or not path.is_file():
                 self.send_error(404)
                 return
+            if earlier and not holder["server"].published.is_set() and (root / earlier / relative).is_file():
+                path = (root / earlier / relative).resolve()
             body = path.read_bytes()
             if path.suffix in TEXT_TYPES:
                 body = body.replace(b"{base_url}", holder["server"].base_url.encode())
@@ -80,7 +97,7 @@ def feed_server(root: Path) -> LoopbackServer:
             self.end_headers()
             self.wfile.write(body)
 
-    server = LoopbackServer(FeedHandler)
+    server = FeedHost(FeedHandler)
     holder["server"] = server
     return server
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,12 @@ class LocalStack:
             env.update(spec.environment)
         return env
 
+    def token_key(self) -> bytes:
+        """The deployment's token key, as the functions read it."""
+        from gazette.adapters.secrets import token_key
+
+        return token_key(self.client("secretsmanager"), self.resolver.refs["TokenKeySecret"])
+
     @contextmanager
     def activated(self) -> Iterator[None]:
         """Points this process's boto3 clients at the stack for the duration."""
@@ -122,6 +129,7 @@ def create_stack(endpoint: str, overrides: dict[str, str] | None = None) -> Loca
     _create_topics(stack, template)
     _create_subscriptions(stack, template)
     _create_configuration_sets(stack, template)
+    _create_secrets(stack, template)
     _verify_sender(stack)
     _read_functions(stack, template)
     return stack
@@ -240,6 +248,15 @@ def _create_configuration_sets(stack: LocalStack, template: dict[str, Any]) -> N
         name = physical_name(logical)
         sesv2.create_configuration_set(ConfigurationSetName=name)
         stack.resolver.refs[logical] = name
+
+
+def _create_secrets(stack: LocalStack, template: dict[str, Any]) -> None:
+    """A generated secret string, as CloudFormation's GenerateSecretString would make, fresh per stack."""
+    client = stack.client("secretsmanager")
+    for logical, definition in resources_of_type(template, "AWS::SecretsManager::Secret").items():
+        length = int(definition.get("Properties", {}).get("GenerateSecretString", {}).get("PasswordLength", 64))
+        arn = client.create_secret(Name=physical_name(logical), SecretString=secrets.token_hex(length)[:length])["ARN"]
+        stack.resolver.refs[logical] = arn
 
 
 def _sns_tap(stack: LocalStack, logical: str, topic_arn: str) -> str:

@@ -73,7 +73,8 @@ def test_a_person_subscribes_confirms_from_the_mail_and_unsubscribes_with_one_cl
         one_click = re.search(r"<([^>]+)>", str(confirmation["List-Unsubscribe"])).group(1)
         assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         sub_id = re.search(r"s=(sub_[0-9a-f]+)", confirm_link).group(1)
-        store = SubscriptionStore(api.stack.client("dynamodb"), api.stack.tables["SubscriptionsTable"])
+        store = SubscriptionStore(api.stack.client("dynamodb"), api.stack.tables["SubscriptionsTable"],
+                                  token_key=api.stack.token_key())
 
         # Following the link only shows a page; the button confirms
         page.goto(confirm_link)

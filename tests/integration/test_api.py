@@ -91,7 +91,8 @@ def domain_rows(aws_stack, domain):
     from gazette.adapters.subscription_store import SubscriptionStore
     from gazette.domain.subscriptions import Channel
 
-    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"])
+    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"],
+                              token_key=aws_stack.token_key())
     return [s.subscription_id for s in store.by_domain(domain, Channel.EMAIL)]
 
 

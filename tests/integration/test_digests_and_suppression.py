@@ -23,7 +23,8 @@ def _confirmed(aws_stack, address, mode=Mode.INSTANT, domains=("disasters", "sci
     from gazette.adapters.subscription_store import SubscriptionStore
     from gazette.services.subscribe import subscribe_email
 
-    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"])
+    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"],
+                              token_key=aws_stack.token_key())
     created = subscribe_email(store, MailSender(aws_stack.client("sesv2")), address=address, domains=list(domains),
                               sender="alerts@gazette-alerts.example", base_url="https://alerts.example.org",
                               mode=mode)

@@ -488,6 +488,12 @@ NOW = dt.datetime(2024, 5, 2, 8, 0, 0, tzinfo=dt.UTC)
         ("soon", None),
         ("-5", None),
         ("1.5", None),
+        ("\u00b2", None),  # a Latin-1 superscript two: str.isdigit() says yes, int() refuses it
+        ("86400", 86400.0),
+        ("86401", 86400.0),  # honoured up to a day, never longer
+        ("99999999", 86400.0),
+        ("9" * 5000, 86400.0),  # over int()'s digit limit: bounded, never raised
+        ("Fri, 01 Jan 2100 00:00:00 GMT", 86400.0),
     ],
 )
 def test_parse_retry_after_handles_delta_seconds_dates_and_junk(value, seconds):

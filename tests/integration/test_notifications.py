@@ -24,7 +24,8 @@ def _services(aws_stack):
     from gazette.adapters.mail import MailSender
     from gazette.adapters.subscription_store import SubscriptionStore
 
-    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"])
+    store = SubscriptionStore(aws_stack.client("dynamodb"), aws_stack.tables["SubscriptionsTable"],
+                              token_key=aws_stack.token_key())
     return store, MailSender(aws_stack.client("sesv2"))
 
 

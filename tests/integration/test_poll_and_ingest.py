@@ -39,10 +39,12 @@ def poller(aws_stack, feeds_http):
 
 def _poll(deps, owner, now):
     from gazette.adapters import http
+    from gazette.services.politeness import Politeness
     from gazette.services.poll import poll_feed
 
     return poll_feed("wendeng-gazette", owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
-                     fetch=partial(http.fetch, allow_loopback=True), lease_seconds=60, now=now)
+                     fetch=partial(http.fetch, allow_loopback=True), lease_seconds=60, now=now,
+                     politeness=Politeness(None, interval=0.1, max_wait=5.0, hold=60.0))
 
 
 def _queued(aws_stack, queue="EntriesQueue"):
@@ -52,10 +54,36 @@ def _queued(aws_stack, queue="EntriesQueue"):
     return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
 
-def test_poller_first_poll_enqueues_the_new_entry_once(aws_stack, poller):
+def test_poller_first_poll_of_a_new_source_records_a_baseline_and_enqueues_nothing(aws_stack, poller):
     outcome = _poll(poller, "m1", datetime.now(UTC))
+
+    assert (outcome.status, outcome.seen_entries, outcome.new_entries) == ("baseline", 1, 0)
+    assert _queued(aws_stack) == 0
+    state = poller.feeds.get("wendeng-gazette")
+    assert (state["health_status"], state["health_reason"], state["items_last_poll"]) == (
+        "baseline", "first poll: 1 items recorded as the baseline, nobody alerted", 1)
+    assert "last_new_at" not in state
+
+
+def _forget_window(aws_stack, poller):
+    """As if the source had been watched before this entry appeared: an empty window, no validators."""
+    aws_stack.client("dynamodb").update_item(TableName=poller.feeds.table, Key={"feed_id": {"S": "wendeng-gazette"}},
+                                             UpdateExpression="REMOVE etag, last_modified, items_hash")
+    poller.feeds.save_recent_ids("wendeng-gazette", [])
+
+
+def test_poller_entry_not_in_the_window_after_the_baseline_is_enqueued_once(aws_stack, poller):
+    now = datetime.now(UTC)
+    _poll(poller, "m1", now)
+    _forget_window(aws_stack, poller)
+
+    outcome = _poll(poller, "m2", datetime.fromtimestamp(now.timestamp() + 7200, UTC))
+
     assert (outcome.status, outcome.new_entries) == ("updated", 1)
     assert _queued(aws_stack) == 1
+    state = poller.feeds.get("wendeng-gazette")
+    assert (state["health_status"], state["health_reason"]) == ("ok", "1 new of 1 items")
+    assert state["last_new_at"] == state["last_poll_at"]
 
 
 def test_poller_second_poll_of_an_unchanged_feed_is_a_304_with_one_dynamodb_call(aws_stack, poller):
@@ -65,20 +93,20 @@ def test_poller_second_poll_of_an_unchanged_feed_is_a_304_with_one_dynamodb_call
 
     outcome = _poll(poller, "m2", later)
 
-    assert (outcome.status, outcome.http_status, outcome.new_entries) == ("unchanged", 304, 0)
+    assert (outcome.status, outcome.http_status, outcome.new_entries, outcome.requests) == ("unchanged", 304, 0, 1)
     assert counter.calls == ["UpdateItem"]
-    assert _queued(aws_stack) == 1
+    state = poller.feeds.get("wendeng-gazette")
+    assert (state["health_status"], state["health_reason"]) == ("unchanged", "nothing new since the last poll")
+    assert state["last_poll_at"] == later.isoformat()
 
 
 def test_poller_two_racing_polls_enqueue_each_entry_once(aws_stack, poller):
-    from gazette.adapters.dynamo import FeedStore
-
     now = datetime.now(UTC)
-    first = _poll(poller, "m1", now)
+    _poll(poller, "m0", now)
+    _forget_window(aws_stack, poller)
+    first = _poll(poller, "m1", datetime.fromtimestamp(now.timestamp() + 3600, UTC))
     # The lease blocks a second poller; even with the lease and ETag gone, the claim still decides.
-    store = FeedStore(aws_stack.client("dynamodb"), poller.feeds.table)
-    store.release("wendeng-gazette", "m1", {}, ["etag", "last_modified"])
-    store.save_recent_ids("wendeng-gazette", [])
+    _forget_window(aws_stack, poller)
     second = _poll(poller, "m2", datetime.fromtimestamp(now.timestamp() + 7200, UTC))
 
     assert first.new_entries == 1 and second.new_entries == 0

@@ -9,6 +9,7 @@ import pytest
 
 from gazette.adapters import http
 from gazette.adapters.dynamo import FeedStore
+from gazette.services.politeness import Politeness
 from gazette.services.poll import poll_feed
 
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ def _rss(items):
 
 
 class Script:
-    """The answers the server gives, one per request; the last one repeats."""
+    """The answers the server gives, one per request; the last one repeats. robots.txt is a 404."""
 
     def __init__(self):
         self.answers = []
@@ -31,6 +32,9 @@ class Script:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                if self.path == "/robots.txt":
+                    self.send_error(404)
+                    return
                 script.requests.append(self.path)
                 status, headers, body = script.answers[min(len(script.requests) - 1, len(script.answers) - 1)]
                 self.send_response(status)
@@ -65,7 +69,8 @@ def feed(aws_stack):
         calls["n"] += 1
         return poll_feed("f", f"m{calls['n']}", feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
                          fetch=partial(http.fetch, allow_loopback=True, timeout=(1.0, 2.0)), lease_seconds=60,
-                         now=at or NOW + timedelta(hours=calls["n"]))
+                         now=at or NOW + timedelta(hours=calls["n"]),
+                         politeness=Politeness(None, interval=0.1, max_wait=5.0, hold=60.0))
 
     yield script, store, poll, server
     server.shutdown()
@@ -92,6 +97,21 @@ def test_poller_429_honours_retry_after(feed):
     assert store.get("f")["next_poll_at"] >= int((NOW + timedelta(hours=1)).timestamp()) + 7200
 
 
+@pytest.mark.parametrize(("status", "retry_after"), [
+    (503, "99999999"),
+    (429, "Fri, 01 Jan 2100 00:00:00 GMT"),
+    (503, "9" * 5000),
+])
+def test_poller_huge_retry_after_is_honoured_up_to_a_day_and_no_longer(feed, status, retry_after):
+    script, store, poll, _ = feed
+    script.answers = [(status, {"Retry-After": retry_after}, "")]
+
+    outcome = poll(NOW)
+
+    assert (outcome.status, outcome.http_status) == ("failed", status)
+    assert store.get("f")["next_poll_at"] == int(NOW.timestamp()) + 24 * 3600
+
+
 def test_poller_410_disables_the_feed_and_it_is_no_longer_due(feed):
     script, store, poll, _ = feed
     script.answers = [(410, {}, "")]
@@ -108,13 +128,15 @@ def test_poller_301_moves_the_stored_url(feed):
     script.answers = [(301, {"Location": "http://127.0.0.1:{port}/moved.xml"}, ""),
                       (200, {"Content-Type": "application/rss+xml"}, _rss([entry]))]
 
-    assert poll().new_entries == 1
+    assert poll().status == "baseline"
     assert store.get("f")["url"].endswith("/moved.xml")
 
 
 def test_poller_republished_entry_with_a_new_date_is_not_new_again(feed):
     script, _, poll, _ = feed
-    script.answers = [(200, {}, _rss([("g1", "关于印发方案的通知", "Mon, 05 Jan 2026 08:00:00 GMT")]))]
+    entry = ("g1", "关于印发方案的通知", "Mon, 05 Jan 2026 08:00:00 GMT")
+    script.answers = [(200, {}, _rss([])), (200, {}, _rss([entry]))]
+    assert poll().status == "baseline"
     assert poll().new_entries == 1
     script.answers.append((200, {}, _rss([("g1", "关于印发方案的通知", "Tue, 06 Jan 2026 09:00:00 GMT")])))
 
@@ -124,9 +146,10 @@ def test_poller_republished_entry_with_a_new_date_is_not_new_again(feed):
 def test_poller_reordered_feed_yields_only_the_truly_new_entry(feed):
     script, _, poll, _ = feed
     first = [("g1", "一", "Mon, 05 Jan 2026 08:00:00 GMT"), ("g2", "二", "Mon, 05 Jan 2026 09:00:00 GMT")]
-    script.answers = [(200, {}, _rss(first)), (200, {}, _rss([first[1], ("g3", "三", "Tue, 06 Jan 2026 08:00:00 GMT"),
-                                                              first[0]]))]
+    script.answers = [(200, {}, _rss([])), (200, {}, _rss(first)),
+                      (200, {}, _rss([first[1], ("g3", "三", "Tue, 06 Jan 2026 08:00:00 GMT"), first[0]]))]
 
+    assert poll().status == "baseline"
     assert poll().new_entries == 2
     assert poll().new_entries == 1
 

@@ -53,9 +53,29 @@ def test_feeds_load_writes_the_registry_and_only_enabled_feeds_are_due(aws_stack
         "- {feed_id: feed-off, url: 'https://example.org/b.xml', name: B, enabled: false}\n", encoding="utf-8")
 
     assert main(["feeds", "load", str(registry), "--table", aws_stack.tables["FeedsTable"]]) == 0
-    assert "2 feeds written" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"2 feeds written to {aws_stack.tables['FeedsTable']}\n"
     store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
     assert store.due_feeds(datetime.now(UTC).timestamp()) == ["feed-on"]
+
+
+def test_feeds_load_flags_the_sources_that_share_a_host_and_says_so(aws_stack, tmp_path, capsys):
+    from gazette.adapters.dynamo import FeedStore
+    from gazette_local.cli import main
+
+    registry = tmp_path / "feeds.yaml"
+    registry.write_text(
+        "- {feed_id: gov-a, url: 'https://www.gov.cn/zhengce/a.xml', name: A}\n"
+        "- {feed_id: gov-b, url: 'https://WWW.gov.cn/zhengce/b.xml', name: B}\n"
+        "- {feed_id: other, url: 'https://www.federalregister.gov/c.rss', name: C}\n", encoding="utf-8")
+
+    assert main(["feeds", "load", str(registry), "--table", aws_stack.tables["FeedsTable"]]) == 0
+
+    assert capsys.readouterr().out == (
+        f"3 feeds written to {aws_stack.tables['FeedsTable']}\n"
+        "www.gov.cn: 2 sources share this host; it gets one request at a time, spaced by HostMinInterval\n")
+    store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
+    assert {feed["feed_id"]: feed.get("host_shared", False) for feed in store.list_feeds()} == {
+        "gov-a": True, "gov-b": True, "other": False}
 
 
 def test_anyones_own_queue_with_a_filter_policy_gets_only_the_documents_it_asked_for(aws_stack):
@@ -94,3 +114,31 @@ def test_anyones_own_queue_with_a_filter_policy_gets_only_the_documents_it_asked
     assert received("disasters-only") == ["doc_both", "doc_flood"]
     assert received("no-domain") == ["doc_none"]
     assert received("english") == ["doc_en"]
+
+
+def test_feeds_load_keeps_a_list_sources_spec_with_it_for_the_poller(aws_stack, tmp_path):
+    from gazette.adapters.dynamo import FeedStore
+    from gazette.domain.registry import SourceSpec, load_registry
+    from gazette_local.cli import main
+
+    registry = tmp_path / "feeds.yaml"
+    registry.write_text(
+        "- feed_id: weihai-files\n"
+        "  type: html_list\n"
+        "  url: https://www.weihai.gov.cn/col/col1234/index.html\n"
+        "  name: 威海市 政府文件\n"
+        "  item: 'ul.list li'\n"
+        "  fields:\n"
+        "    title: {selector: a, attr: title}\n"
+        "    link: {selector: a, attr: href}\n"
+        "    date: {selector: span.date}\n"
+        "  link_pattern: '/art/\\d{4}/'\n"
+        "  unwrap_cdata: true\n"
+        "- {feed_id: plain, url: 'https://www.example.org/a.xml', name: A}\n", encoding="utf-8")
+
+    assert main(["feeds", "load", str(registry), "--table", aws_stack.tables["FeedsTable"]]) == 0
+
+    store = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
+    listed, plain = store.get("weihai-files"), store.get("plain")
+    assert SourceSpec.model_validate_json(listed["source_spec"]) == load_registry(registry)[0].source_spec()
+    assert (listed["source_type"], plain["source_type"], "source_spec" in plain) == ("html_list", "feed", False)

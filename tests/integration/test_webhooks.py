@@ -136,7 +136,8 @@ class Harness:
     def store(self):
         from gazette.adapters.subscription_store import SubscriptionStore
 
-        return SubscriptionStore(self.stack.client("dynamodb"), self.stack.tables["SubscriptionsTable"])
+        return SubscriptionStore(self.stack.client("dynamodb"), self.stack.tables["SubscriptionsTable"],
+                                 token_key=self.stack.token_key())
 
     @property
     def log(self):

@@ -39,8 +39,8 @@ def test_eval_split_folder_without_manifest_prints_one_line_and_exits_2(tmp_path
 
 
 def test_eval_split_bad_expected_date_names_the_file_and_exits_2(tmp_path, capsys):
-    folder = _small_corpus(tmp_path, ["composed-ordinary-tuned-1"])
-    expected = folder / "expected" / "composed-ordinary-tuned-1.json"
+    folder = _small_corpus(tmp_path, ["composed-govcn-ordinary-tuned-1"])
+    expected = folder / "expected" / "composed-govcn-ordinary-tuned-1.json"
     data = json.loads(expected.read_text(encoding="utf-8"))
     data["documents"][0]["published"] = "2019-02-30"
     expected.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -49,13 +49,13 @@ def test_eval_split_bad_expected_date_names_the_file_and_exits_2(tmp_path, capsy
 
 
 def test_eval_split_json_reports_each_part_and_exits_by_the_targets(tmp_path, capsys):
-    folder = _small_corpus(tmp_path, ["composed-ordinary-tuned-1", "composed-ordinary-held-out-1"])
+    folder = _small_corpus(tmp_path, ["composed-govcn-ordinary-tuned-1", "composed-govcn-ordinary-held-out-1"])
     code = main(["eval-split", str(folder), "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == (0 if data["meets_targets"] else 1)
     assert set(data) == {"targets", "parts", "overall", "meets_targets"}
     assert data["targets"] == {"exact": 0.98, "purity": 0.99, "completeness": 0.99}
-    assert [item["issue"] for item in data["parts"]["tuned"]["issues"]] == ["composed-ordinary-tuned-1"]
+    assert [item["issue"] for item in data["parts"]["tuned"]["issues"]] == ["composed-govcn-ordinary-tuned-1"]
     tuned = data["parts"]["tuned"]["issues"][0]
     held_out = data["parts"]["held-out"]["issues"][0]
     # Held-out issues give figures only; the tuned ones say what went wrong.
@@ -65,7 +65,7 @@ def test_eval_split_json_reports_each_part_and_exits_by_the_targets(tmp_path, ca
 
 
 def test_report_perfect_splitter_meets_the_targets_with_every_figure_at_one(tmp_path):
-    folder = _small_corpus(tmp_path, ["composed-two-column-tuned-1", "composed-html-held-out-1"])
+    folder = _small_corpus(tmp_path, ["composed-govcn-two-column-tuned-1", "composed-govcn-html-held-out-1"])
     issues = load_corpus(folder)
     answers = {}
     for issue in issues:

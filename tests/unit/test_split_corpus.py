@@ -42,3 +42,13 @@ def test_split_corpus_part_meets_the_targets(corpus_report: dict, part: str) -> 
     summary = corpus_report["parts"][part]["summary"]
     figures = {key: summary[key] for key in ("exact_share", "purity", "completeness")}
     assert summary["meets_targets"], f"{part}: {figures} below {corpus_report['targets']}"
+
+
+@BEFORE_THE_NEW_SPLITTER
+def test_split_corpus_seed_issue_gives_seven_documents_whole_and_exact(corpus_report: dict) -> None:
+    seed = next(item for item in corpus_report["parts"]["tuned"]["issues"] if item["issue"] == "real-wendeng-2024-02")
+    assert (seed["documents_found"], seed["documents_spurious"], seed["number_title_date_exact"]) == (7, 0, 7)
+    assert [doc["wrong"] for doc in seed["documents"]] == [{}] * 7
+    # Whole texts: the weather plan's glossary back in the weather plan, nothing foreign anywhere.
+    assert seed["impure_or_spurious"] == []
+    assert [doc["completeness"] for doc in seed["documents"]] == [1.0] * 7

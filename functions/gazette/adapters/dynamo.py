@@ -10,9 +10,12 @@ import base64
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
+from gazette.domain import health
+from gazette.domain.politeness import host_key
 
 TRANSACTION_LIMIT = 100
 
@@ -130,10 +133,20 @@ class FeedState:
     etag: str | None
     last_modified: str | None
     consecutive_failures: int
+    source_type: str = "feed"  # feed | html_list | json_list
+    source_spec: str | None = None  # the source's extraction spec as JSON (None for a plain feed)
+    host_shared: bool = False  # another source is on the same host: requests go through the host gate
+    items_hash: str | None = None  # fingerprint of the items the last successful poll saw
+    last_success_at: str | None = None  # None: never polled successfully, the next success is the baseline
+    health_status: str | None = None  # what the last poll left (its status if nothing changes now)
+    robots_txt: str | None = None  # the cached robots.txt (None: never read)
+    robots_status: int | None = None
+    robots_fetched_at: int | None = None
 
 
 POLL_GROUP = "enabled"
 RECENT_SUFFIX = "#recent"
+HOST_PREFIX = "host#"
 
 
 class FeedStore:
@@ -168,6 +181,16 @@ class FeedStore:
         if feed.get("issuer"):
             sets.append("issuer = :issuer")
             values[":issuer"] = s(feed["issuer"])
+        # The source's type and extraction spec travel with it, so the poller extracts with them.
+        sets.append("source_type = :type")
+        values[":type"] = s(feed.get("type") or "feed")
+        spec = feed.get("source_spec")
+        if spec:
+            sets.append("source_spec = :spec")
+            values[":spec"] = s(spec if isinstance(spec, str) else json.dumps(spec, ensure_ascii=False,
+                                                                               sort_keys=True))
+        else:
+            removals.append("source_spec")
         try:
             self._client.update_item(
                 TableName=self.table,
@@ -201,15 +224,22 @@ class FeedStore:
             item = self._client.update_item(
                 TableName=self.table,
                 Key={"feed_id": s(feed_id)},
+                # health_next is what the health becomes if this poll finds nothing new; copying it
+                # now lets an unchanged poll end without a second write.
                 UpdateExpression="SET lease_until = :until, lease_owner = :owner, last_checked_at = :now, "
-                "next_poll_at = min_interval + :now",
+                "next_poll_at = min_interval + :now, last_poll_at = :iso, "
+                "health_status = if_not_exists(health_next, :unchanged), "
+                "health_reason = if_not_exists(health_next_reason, :unchanged_reason)",
                 ConditionExpression="attribute_exists(feed_id) AND enabled = :true AND "
                 "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :owner)",
                 ExpressionAttributeValues={
                     ":until": n(int(now) + lease_seconds),
                     ":owner": s(owner),
                     ":now": n(int(now)),
+                    ":iso": s(datetime.fromtimestamp(now, UTC).isoformat()),
                     ":true": {"BOOL": True},
+                    ":unchanged": s(health.UNCHANGED),
+                    ":unchanged_reason": s(health.UNCHANGED_REASON),
                 },
                 ReturnValues="ALL_NEW",
             )["Attributes"]
@@ -229,6 +259,15 @@ class FeedStore:
             etag=data.get("etag"),
             last_modified=data.get("last_modified"),
             consecutive_failures=int(data.get("consecutive_failures", 0)),
+            source_type=data.get("source_type") or "feed",
+            source_spec=data.get("source_spec") or None,
+            host_shared=bool(data.get("host_shared", False)),
+            items_hash=data.get("items_hash") or None,
+            last_success_at=data.get("last_success_at") or None,
+            health_status=data.get("health_next") or None,
+            robots_txt=data.get("robots_txt"),
+            robots_status=data.get("robots_status"),
+            robots_fetched_at=data.get("robots_fetched_at"),
         )
 
     def release(self, feed_id: str, owner: str, changes: dict[str, Any], remove: Sequence[str] = ()) -> None:
@@ -292,6 +331,88 @@ class FeedStore:
     def list_feeds(self) -> list[dict[str, Any]]:
         request = {"TableName": self.table, "FilterExpression": "attribute_not_exists(kind)"}
         return [plain(item) for item in read_pages(self._client, "scan", request, what="listing feeds")]
+
+    def mark_shared_hosts(self) -> dict[str, int]:
+        """Flags every source whose host serves another source too; returns sources per shared host.
+
+        Politeness between the sources of one host costs two writes on the host's row per poll, so
+        only sources that share a host pay it (a lone source's own lease already keeps its requests
+        one at a time, and its minimum interval is minutes). Run after loading a registry.
+        """
+        request = {"TableName": self.table, "FilterExpression": "attribute_not_exists(kind)",
+                   "ProjectionExpression": "feed_id, #url, enabled, host_shared",
+                   "ExpressionAttributeNames": {"#url": "url"}}
+        sources = [plain(item) for item in read_pages(self._client, "scan", request, what="listing feeds")]
+        per_host: dict[str, int] = {}
+        for source in sources:
+            if source.get("enabled", True):
+                per_host[host_key(source["url"])] = per_host.get(host_key(source["url"]), 0) + 1
+        for source in sources:
+            shared = bool(source.get("enabled", True)) and per_host.get(host_key(source["url"]), 0) > 1
+            if bool(source.get("host_shared", False)) == shared:
+                continue
+            try:
+                self._client.update_item(
+                    TableName=self.table, Key={"feed_id": s(source["feed_id"])},
+                    UpdateExpression="SET host_shared = :shared",
+                    ConditionExpression="attribute_exists(feed_id)",
+                    ExpressionAttributeValues={":shared": {"BOOL": shared}},
+                )
+            except AWS_ERRORS as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise StoreError("flagging shared hosts failed") from exc
+        return {host: count for host, count in per_host.items() if count > 1}
+
+
+class HostGate:
+    """One row per shared host in the feeds table: who may send the host its next request, and when.
+
+    `reserve` is one conditional write that succeeds only when the host is free (its `free_at` has
+    passed), and holds it for at most `hold` seconds; `release` sets `free_at` to the end of the
+    holder's last request plus the host's minimum interval. Concurrent pollers in any number of
+    Lambdas therefore send a host one request at a time, spaced by at least the interval.
+    """
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def reserve(self, host: str, owner: str, now: float, hold: float) -> tuple[float, bool] | None:
+        """Takes the host and returns None; if it is not free, (free_at, held by another poller).
+
+        While a poller holds the host, `free_at` is only the end of its hold, not when it will let go.
+        """
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"feed_id": s(HOST_PREFIX + host)},
+                UpdateExpression="SET kind = :kind, holder = :owner, free_at = :until",
+                ConditionExpression="attribute_not_exists(free_at) OR free_at <= :now OR holder = :owner",
+                ExpressionAttributeValues={":kind": s("host"), ":owner": s(owner), ":until": n(round(now + hold, 3)),
+                                           ":now": n(round(now, 3))},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                item = getattr(exc, "response", {}).get("Item") or {}
+                free_at = float(item["free_at"]["N"]) if "free_at" in item else now + 1.0
+                return free_at, "holder" in item
+            raise StoreError("reserving a host failed") from exc
+        return None
+
+    def release(self, host: str, owner: str, free_at: float) -> None:
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"feed_id": s(HOST_PREFIX + host)},
+                UpdateExpression="SET free_at = :free REMOVE holder",
+                ConditionExpression="holder = :owner",
+                ExpressionAttributeValues={":owner": s(owner), ":free": n(round(free_at, 3))},
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return  # held past its hold time and taken over: the new holder's row stands
+            raise StoreError("releasing a host failed") from exc
 
 
 class EntryClaims:

@@ -35,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 from gazette.domain.urlguard import IPAddress, Resolver, UnsafeURLError, check_url
 
 __all__ = [
+    "MAX_RETRY_AFTER",
     "USER_AGENT",
     "ConnectError",
     "FetchError",
@@ -51,6 +52,7 @@ __all__ = [
 USER_AGENT = "gazette-alerts/0.1 (+https://github.com/gazette-alerts)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
+MAX_RETRY_AFTER = 24 * 3600  # a server-given wait (Retry-After) is honoured up to a day, never longer
 _CHUNK = 64 * 1024
 # Request headers that must not follow a redirect to another origin.
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -476,18 +478,21 @@ def _one_request(
     raise ConnectError(f"cannot connect to {host} ({', '.join(map(str, addresses))}): {last_error}")
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
+def parse_retry_after(value: str | None, now: datetime, *, limit: float = MAX_RETRY_AFTER) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None if absent/bad.
 
-    A date in the past gives 0.0. ``now`` should be timezone-aware; a naive one is taken as UTC.
+    A server's wait is honoured up to ``limit`` (a day): ``Retry-After: 99999999`` or a date years
+    ahead would otherwise park a feed or a webhook for good. A date in the past gives 0.0. ``now``
+    should be timezone-aware; a naive one is taken as UTC.
     """
     if value is None:
         return None
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
-        return float(int(text))
+    if text.isascii() and text.isdigit():
+        # Thousands of digits would exceed int()'s conversion limit; any such number is over the limit.
+        return float(min(int(text), limit)) if len(text) <= 12 else float(limit)
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -498,4 +503,4 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         when = when.replace(tzinfo=UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), limit)

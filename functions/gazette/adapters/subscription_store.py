@@ -1,15 +1,22 @@
 """Subscriptions in DynamoDB.
 
 Layout (one table, pk/sk):
-- `SUB#<id>` / `META`: the subscription, its state and hashed tokens (never a raw token).
+- `SUB#<id>` / `META`: the subscription, its state and the keyed hashes of its confirmation and
+  management tokens (never a raw token).
 - `DOMAIN#<domain>` / `SUB#<id>`: one row per wanted domain, written only while confirmed, holding
-  what matching and delivery need. Finding a document's subscribers queries these rows.
+  what matching and delivery need (no token at all). Finding a document's subscribers queries these
+  rows.
 - `RATE#<address hash>#<day>` / `CONFIRMATIONS`: confirmation mails sent to an address that day.
+
+Tokens are hashed with HMAC under the deployment's token key (`domain.subscriptions.hash_token`) and
+compared in constant time. The unsubscribe token is not stored: it is derived from the key and the
+subscription id whenever a subscription is read, so mails can carry it. Rows written before keyed
+hashing (a raw `unsubscribe_token`, unkeyed token digests) are upgraded by `migrate_tokens`; their
+old unsubscribe links keep working through the keyed hash of the old token.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -24,12 +31,18 @@ from gazette.domain.subscriptions import (
     Subscription,
     SubscriptionError,
     hash_token,
+    rekey_legacy_hash,
+    token_matches,
+    unsubscribe_token,
+    unsubscribe_token_matches,
 )
 
 META = "META"
+# Marks a META row whose token hashes are keyed; rows without it are upgraded by `migrate_tokens`.
+KEYED = "hmac-sha256"
 
 
-def _subscription_from(data: dict[str, Any], subscription_id: str) -> Subscription:
+def _subscription_from(data: dict[str, Any], subscription_id: str, key: bytes) -> Subscription:
     narrowing = json.loads(data.get("narrowing", "{}"))
     return Subscription(
         subscription_id=subscription_id,
@@ -45,7 +58,7 @@ def _subscription_from(data: dict[str, Any], subscription_id: str) -> Subscripti
             language=narrowing.get("language"),
         ),
         state=State(data.get("state", "pending")),
-        unsubscribe_token=data.get("unsubscribe_token", ""),
+        unsubscribe_token=unsubscribe_token(key, subscription_id),
     )
 
 
@@ -71,14 +84,19 @@ def _matching_fields(subscription: Subscription) -> dict[str, Any]:
         "locale": s(subscription.locale),
         "narrowing": s(_narrowing_json(subscription.narrowing)),
         "state": s(subscription.state.value),
-        "unsubscribe_token": s(subscription.unsubscribe_token),
     }
 
 
 class SubscriptionStore:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table: str, *, token_key: bytes) -> None:
+        if len(token_key) < 32:
+            raise ValueError("the token key must hold at least 32 bytes")
         self._client = client
         self.table = table
+        self._key = token_key
+
+    def unsubscribe_token(self, subscription_id: str) -> str:
+        return unsubscribe_token(self._key, subscription_id)
 
     # ------------------------------------------------------------------ writes
     def create_pending(
@@ -95,8 +113,9 @@ class SubscriptionStore:
             "pk": s(f"SUB#{subscription.subscription_id}"),
             "sk": s(META),
             **_matching_fields(subscription),
-            "manage_token_hash": s(hash_token(manage_token)),
-            "confirm_token_hash": s(hash_token(confirm_token)),
+            "manage_token_hash": s(hash_token(self._key, manage_token)),
+            "confirm_token_hash": s(hash_token(self._key, confirm_token)),
+            "token_hashing": s(KEYED),
             "confirm_expires_at": {"N": str(int(confirm_expires_at.timestamp()))},
             "created_at": s(datetime.now(UTC).isoformat()),
         }
@@ -148,7 +167,7 @@ class SubscriptionStore:
                     "ExpressionAttributeValues": {
                         ":confirmed": s(State.CONFIRMED.value),
                         ":pending": s(State.PENDING.value),
-                        ":hash": s(hash_token(token)),
+                        ":hash": s(hash_token(self._key, token)),
                         ":now": s(now.isoformat()),
                         ":epoch": {"N": str(int(now.timestamp()))},
                     },
@@ -166,10 +185,18 @@ class SubscriptionStore:
         return confirmed
 
     def unsubscribe(self, subscription_id: str, token: str) -> bool:
-        """Ends a subscription by its unsubscribe token; True if it was active (idempotent)."""
-        current = self.get(subscription_id)
-        if current is None or current.unsubscribe_token != token:
+        """Ends a subscription by its unsubscribe token; True if it was active (idempotent).
+
+        The token is the one derived from the id, or, for links mailed before tokens were derived,
+        the old random token whose keyed hash the migrated row keeps. Both are compared in constant
+        time, whichever matches.
+        """
+        item = self.get_raw(subscription_id)
+        derived = unsubscribe_token_matches(self._key, subscription_id, token)
+        legacy = token_matches(self._key, token, (item or {}).get("unsubscribe_token_hash"))
+        if item is None or not (derived or legacy):
             raise SubscriptionError("unknown unsubscribe link")
+        current = _subscription_from(item, subscription_id, self._key)
         if current.state is State.UNSUBSCRIBED:
             return False
         items: list[dict[str, Any]] = [
@@ -249,11 +276,10 @@ class SubscriptionStore:
     def verify_manage_token(self, subscription_id: str, token: str) -> Subscription | None:
         """The subscription if `token` is its management token; None for an unknown id or a wrong token alike."""
         item = self.get_raw(subscription_id)
-        expected = (item or {}).get("manage_token_hash") or hash_token("")
-        matched = hmac.compare_digest(expected, hash_token(token))
+        matched = token_matches(self._key, token, (item or {}).get("manage_token_hash"))
         if item is None or not matched:
             return None
-        return _subscription_from(item, subscription_id)
+        return _subscription_from(item, subscription_id, self._key)
 
     def update(
         self,
@@ -328,7 +354,7 @@ class SubscriptionStore:
     # ------------------------------------------------------------------ reads
     def get(self, subscription_id: str) -> Subscription | None:
         item = self.get_raw(subscription_id)
-        return _subscription_from(item, subscription_id) if item else None
+        return _subscription_from(item, subscription_id, self._key) if item else None
 
     def get_raw(self, subscription_id: str) -> dict[str, Any] | None:
         try:
@@ -350,8 +376,64 @@ class SubscriptionStore:
         found: list[Subscription] = []
         for item in read_pages(self._client, "query", request, what="finding subscribers"):
             data = plain(item)
-            found.append(_subscription_from(data, data["sk"].removeprefix("SUB#")))
+            found.append(_subscription_from(data, data["sk"].removeprefix("SUB#"), self._key))
         return found
+
+    # ------------------------------------------------------------------ migration
+    def migrate_tokens(self) -> dict[str, int]:
+        """Upgrades rows written before keyed hashing; safe to run again, and alongside live traffic.
+
+        A META row without `token_hashing` gets its unkeyed digests re-hashed under the key, its raw
+        unsubscribe token replaced by that token's keyed hash (old links keep working), and the
+        marker, in one conditional update, so a second run or a concurrent one changes nothing.
+        A DOMAIN# row loses its raw `unsubscribe_token`. Reads the table once (a one-off scan).
+        """
+        counts = {"subscriptions": 0, "domain_rows": 0}
+        request: dict[str, Any] = {"TableName": self.table,
+                                   "FilterExpression": "begins_with(pk, :sub) OR begins_with(pk, :domain)",
+                                   "ExpressionAttributeValues": {":sub": s("SUB#"), ":domain": s("DOMAIN#")}}
+        for item in read_pages(self._client, "scan", request, what="reading subscriptions to migrate"):
+            data = plain(item)
+            if data["pk"].startswith("SUB#") and data["sk"] == META and data.get("token_hashing") != KEYED:
+                counts["subscriptions"] += self._migrate_meta(data)
+            elif data["pk"].startswith("DOMAIN#") and "unsubscribe_token" in data:
+                counts["domain_rows"] += self._strip_domain_row(data)
+        return counts
+
+    def _migrate_meta(self, data: dict[str, Any]) -> int:
+        sets = ["token_hashing = :keyed"]
+        values: dict[str, Any] = {":keyed": s(KEYED)}
+        for name in ("manage_token_hash", "confirm_token_hash"):
+            if data.get(name):
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = s(rekey_legacy_hash(self._key, data[name]))
+        if data.get("unsubscribe_token"):
+            sets.append("unsubscribe_token_hash = :unsubscribe")
+            values[":unsubscribe"] = s(hash_token(self._key, data["unsubscribe_token"]))
+        try:
+            self._client.update_item(
+                TableName=self.table, Key={"pk": s(data["pk"]), "sk": s(data["sk"])},
+                UpdateExpression="SET " + ", ".join(sets) + " REMOVE unsubscribe_token",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(token_hashing)",
+                ExpressionAttributeValues=values,
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return 0  # upgraded meanwhile by another run
+            raise StoreError("migrating a subscription's tokens failed") from exc
+        return 1
+
+    def _strip_domain_row(self, data: dict[str, Any]) -> int:
+        try:
+            self._client.update_item(
+                TableName=self.table, Key={"pk": s(data["pk"]), "sk": s(data["sk"])},
+                UpdateExpression="REMOVE unsubscribe_token", ConditionExpression="attribute_exists(pk)",
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return 0  # the row went meanwhile (an unsubscribe)
+            raise StoreError("migrating a subscription's index row failed") from exc
+        return 1
 
 
 def _as_dict(subscription: Subscription) -> dict[str, Any]:

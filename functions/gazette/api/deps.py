@@ -12,6 +12,7 @@ from gazette.adapters.dynamo import DocumentIndex, DocumentStore, FeedStore
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import SuppressionList
 from gazette.adapters.messaging import Queue
+from gazette.adapters.secrets import token_key
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import ApiSettings
 
@@ -34,9 +35,10 @@ class Dependencies:
 def dependencies() -> Dependencies:
     settings = ApiSettings()
     dynamodb = aws_client("dynamodb")
+    key = token_key(aws_client("secretsmanager"), settings.token_key_secret_arn)
     return Dependencies(
         settings=settings,
-        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
+        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table, token_key=key),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         documents=DocumentStore(dynamodb, settings.documents_table),
         index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),

@@ -6,7 +6,9 @@ reads only the rows of the document's domains: its cost grows with the matches, 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -69,6 +71,8 @@ class Subscription:
     locale: str = "zh"
     narrowing: Narrowing = field(default_factory=Narrowing)
     state: State = State.PENDING
+    # Derived from the deployment's token key and the id (`unsubscribe_token`), never stored: it lives
+    # only in memory and in the links of the mails.
     unsubscribe_token: str = ""
 
 
@@ -80,9 +84,39 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def hash_token(token: str) -> str:
-    """Tokens are stored hashed: a leaked table does not let anyone confirm or manage."""
+def legacy_hash(token: str) -> str:
+    """The unkeyed SHA-256 digest that rows written before keyed hashing hold."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def hash_token(key: bytes, token: str) -> str:
+    """A token as stored: HMAC-SHA256 under the deployment's token key, of the token's SHA-256 digest.
+
+    Keyed, so a leaked table alone lets no one confirm, manage or unsubscribe; hashing the digest
+    (not the token) lets a row holding only a legacy digest be upgraded without the raw token
+    (`rekey_legacy_hash`), ending in the same value.
+    """
+    return rekey_legacy_hash(key, legacy_hash(token))
+
+
+def rekey_legacy_hash(key: bytes, digest: str) -> str:
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def token_matches(key: bytes, token: str, stored_hash: str | None) -> bool:
+    """Constant-time comparison of a presented token with a stored keyed hash (False when none is stored)."""
+    expected = stored_hash or ""
+    return hmac.compare_digest(hash_token(key, token), expected) and bool(stored_hash)
+
+
+def unsubscribe_token(key: bytes, subscription_id: str) -> str:
+    """The token of a subscription's unsubscribe links: an HMAC of its id, so nothing needs storing."""
+    mac = hmac.new(key, b"unsubscribe\x00" + subscription_id.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def unsubscribe_token_matches(key: bytes, subscription_id: str, token: str) -> bool:
+    return hmac.compare_digest(unsubscribe_token(key, subscription_id).encode(), token.encode("utf-8"))
 
 
 def confirmation_expiry(now: datetime | None = None) -> datetime:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from gazette.adapters.clients import aws_client
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, PendingDigest, SuppressionList
+from gazette.adapters.secrets import token_key
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import DigestSettings
 from gazette.domain.digest import closed_periods
@@ -49,6 +50,7 @@ class Dependencies:
 def dependencies() -> Dependencies:
     settings = DigestSettings()
     dynamodb = aws_client("dynamodb")
+    key = token_key(aws_client("secretsmanager"), settings.token_key_secret_arn)
     sender = MailSender(aws_client("sesv2"), settings.ses_configuration_set or None)
     config = IdempotencyConfig(expires_after_seconds=30 * 86400)
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb)
@@ -68,7 +70,7 @@ def dependencies() -> Dependencies:
                     subscription=subscription, documents=documents)
 
     return Dependencies(DigestStore(dynamodb, settings.subscriptions_table),
-                        SubscriptionStore(dynamodb, settings.subscriptions_table),
+                        SubscriptionStore(dynamodb, settings.subscriptions_table, token_key=key),
                         SuppressionList(dynamodb, settings.subscriptions_table), send_once, config)
 
 

@@ -27,6 +27,7 @@ from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, SuppressionList
 from gazette.adapters.messaging import Queue
+from gazette.adapters.secrets import token_key
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import MailerSettings
 from gazette.domain.labels import domain_labels
@@ -57,9 +58,10 @@ class Dependencies:
 def dependencies() -> Dependencies:
     settings = MailerSettings()
     dynamodb = aws_client("dynamodb")
+    key = token_key(aws_client("secretsmanager"), settings.token_key_secret_arn)
     return Dependencies(
         settings=settings,
-        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
+        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table, token_key=key),
         sender=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
         claims=DeliveryClaims(dynamodb, settings.idempotency_table),
         dead_letters=Queue(aws_client("sqs"), settings.email_dlq_url),

@@ -11,11 +11,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
 from gazette.adapters.clients import aws_client
-from gazette.adapters.dynamo import EntryClaims, FeedStore
+from gazette.adapters.dynamo import EntryClaims, FeedStore, HostGate
 from gazette.adapters.messaging import Queue
 from gazette.config import PollerSettings
 from gazette.messages import FeedJob
 from gazette.observability import logger, metrics
+from gazette.services.politeness import Politeness
 from gazette.services.poll import poll_feed
 
 
@@ -25,6 +26,7 @@ class Dependencies:
     feeds: FeedStore
     claims: EntryClaims
     entries: Queue
+    politeness: Politeness
 
 
 @cache
@@ -36,6 +38,9 @@ def dependencies() -> Dependencies:
         feeds=FeedStore(dynamodb, settings.feeds_table),
         claims=EntryClaims(dynamodb, settings.entries_table),
         entries=Queue(aws_client("sqs"), settings.entries_queue_url),
+        # One per container: its per-host locks are shared by every poll this process runs.
+        politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
+                              max_wait=settings.host_max_wait, hold=float(settings.lease_seconds)),
     )
 
 
@@ -47,18 +52,29 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
         timeout=(settings.fetch_connect_timeout, settings.fetch_read_timeout),
         max_bytes=settings.max_feed_bytes,
         allow_loopback=settings.allow_loopback,
+        user_agent=settings.user_agent,
     )
     outcome = poll_feed(
         job.feed_id, record.message_id, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
-        fetch=fetch, lease_seconds=settings.lease_seconds,
+        fetch=fetch, lease_seconds=settings.lease_seconds, politeness=deps.politeness,
+        robots_ttl=settings.robots_ttl,
     )
     logger.info("feed polled", feed_id=job.feed_id, status=outcome.status, http_status=outcome.http_status,
-                new_entries=outcome.new_entries, gap=outcome.gap, error=outcome.error)
+                new_entries=outcome.new_entries, seen_entries=outcome.seen_entries, gap=outcome.gap,
+                error=outcome.error, requests=outcome.requests)
+    if outcome.status == "baseline":
+        logger.info("source baseline recorded, nobody alerted", feed_id=job.feed_id,
+                    seen_entries=outcome.seen_entries)
     metrics.add_metric(name="FeedsPolled", unit="Count", value=1)
     if outcome.status == "unchanged":
         metrics.add_metric(name="FeedsUnchanged", unit="Count", value=1)
-    if outcome.status in {"failed", "gone"}:
+    # Broken and blocked sources count as failing too: the failing-sources alarm watches them all.
+    if outcome.status in {"failed", "gone", "broken", "blocked"}:
         metrics.add_metric(name="FeedFailures", unit="Count", value=1)
+    if outcome.status == "broken":
+        metrics.add_metric(name="SourcesBroken", unit="Count", value=1)
+    if outcome.status == "blocked":
+        metrics.add_metric(name="SourcesBlocked", unit="Count", value=1)
     if outcome.gap:
         metrics.add_metric(name="FeedGaps", unit="Count", value=1)
     if outcome.new_entries:

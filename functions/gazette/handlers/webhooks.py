@@ -28,6 +28,7 @@ from gazette.adapters.clients import aws_client
 from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.mail import MailSender
 from gazette.adapters.messaging import Queue
+from gazette.adapters.secrets import token_key
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import WebhookSettings
 from gazette.domain.subscriptions import Channel
@@ -58,6 +59,7 @@ class Dependencies:
 def build_dependencies(settings: WebhookSettings, *, resolver: Resolver = socket.getaddrinfo,
                        clock: Callable[[], datetime] = service.utcnow) -> Dependencies:
     sqs, dynamodb = aws_client("sqs"), aws_client("dynamodb")
+    key = token_key(aws_client("secretsmanager"), settings.token_key_secret_arn)
     timeout = settings.delivery_timeout
     # http only where loopback is allowed (the local stack); every send re-resolves and re-checks the
     # host and connects to the address it checked.
@@ -65,7 +67,7 @@ def build_dependencies(settings: WebhookSettings, *, resolver: Resolver = socket
                    max_bytes=MAX_RESPONSE_BYTES, allow_loopback=settings.allow_loopback,
                    allow_http=settings.allow_loopback, resolver=resolver)
     ports = service.DeliveryPorts(
-        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table),
+        subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table, token_key=key),
         log=DeliveryLog(dynamodb, settings.delivery_log_table),
         queue=Queue(sqs, settings.webhook_queue_url),
         dlq=Queue(sqs, settings.webhook_dlq_url),

@@ -1,8 +1,15 @@
-"""Polling one feed: lease, conditional GET, parse, claim new entries, enqueue them, record health.
+"""Polling one source (a feed, an HTML list or a JSON list): one path for every type.
 
-An unchanged feed costs one HTTP request (a 304) and the one DynamoDB call that takes the lease and
-returns the feed's state. New entries are claimed with conditional writes before they are enqueued,
-so two racing polls or a retried message enqueue each entry once.
+Lease, robots.txt, the host's politeness slot, conditional GET, extraction, newness, claims,
+enqueueing and health are the same for every source; only the step that turns the fetched body
+into items depends on the source's type (`extract_items`).
+
+An unchanged source costs one HTTP request (a 304, or a 200 whose items have the fingerprint seen
+last time) and the one DynamoDB call that takes the lease, returns the source's state and records
+the poll. New entries are claimed with conditional writes before they are enqueued, so two racing
+polls or a retried message enqueue each entry once. The first successful poll of a new source is
+its baseline: what it lists is remembered and nobody is alerted. A source that shares its host with
+others also takes and gives back the host's row (two writes), see services.politeness.
 """
 
 from __future__ import annotations
@@ -13,27 +20,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gazette.adapters.dynamo import EntryClaims, FeedStore
+from gazette.adapters.dynamo import EntryClaims, FeedState, FeedStore
 from gazette.adapters.http import FetchError, FetchResult, parse_retry_after
 from gazette.adapters.messaging import OutgoingMessage, Queue
-from gazette.domain.feeds import FeedParseError, parse_feed
+from gazette.domain import health
+from gazette.domain.feeds import FeedParseError, ParsedFeed, parse_feed
+from gazette.domain.politeness import MAX_ROBOTS_BYTES, bot_protection, host_key, robots_url, robots_verdict
 from gazette.domain.urlguard import UnsafeURLError
 from gazette.messages import EntryMessage
+from gazette.services.politeness import HostBusy, HostSlot, Politeness
 
 MAX_BACKOFF_SECONDS = 24 * 3600
+BLOCKED_BACKOFF_SECONDS = 3600  # a bot wall does not lift in minutes: never retry it sooner than this
 SUMMARY_LIMIT = 4000
+ROBOTS_TTL_SECONDS = 86400
+
+
+class SourceLayoutError(ValueError):
+    """The page was read but the source's selectors matched nothing."""
 
 
 @dataclass
 class PollOutcome:
     feed_id: str
-    status: str  # skipped | unchanged | updated | failed | gone
+    # skipped | deferred | unchanged | baseline | updated | failed | blocked | broken | gone
+    status: str
     http_status: int | None = None
     new_entries: int = 0
     seen_entries: int = 0
     gap: bool = False
     bozo_reason: str | None = None
     error: str | None = None
+    requests: int = 0
     metrics: dict[str, int] = field(default_factory=dict)
 
 
@@ -41,6 +59,17 @@ def backoff_seconds(failures: int, interval: int, rng: Callable[[], float] = ran
     """Exponential per feed with full jitter on the upper half, capped at a day."""
     base = min(MAX_BACKOFF_SECONDS, interval * (2 ** min(failures, 16)))
     return int(base / 2 + rng() * base / 2)
+
+
+def extract_items(state: FeedState, result: FetchResult) -> ParsedFeed:
+    """The one step that depends on the source's type: fetched body in, items out."""
+    if state.source_type == "feed":
+        return parse_feed(result.body, result.headers, feed_url=result.url)
+    raise FeedParseError(f"source type {state.source_type!r} is not supported by this poller")
+
+
+def default_politeness(lease_seconds: int) -> Politeness:
+    return Politeness(gate=None, interval=2.0, max_wait=60.0, hold=float(lease_seconds))
 
 
 def poll_feed(
@@ -53,94 +82,200 @@ def poll_feed(
     fetch: Callable[..., FetchResult],
     lease_seconds: int,
     now: datetime | None = None,
+    politeness: Politeness | None = None,
+    robots_ttl: int = ROBOTS_TTL_SECONDS,
 ) -> PollOutcome:
     moment = now or datetime.now(UTC)
     epoch = moment.timestamp()
     state = feeds.acquire(feed_id, owner, epoch, lease_seconds)
     if state is None:
         return PollOutcome(feed_id, "skipped")
+    polite = politeness or default_politeness(lease_seconds)
+    poll = _Poll(state, owner, moment, feeds, claims, entries_queue, robots_ttl)
+    try:
+        with polite.slot(host_key(state.url), owner, fetch, shared=state.host_shared) as slot:
+            outcome = poll.run(slot)
+            outcome.requests = slot.requests
+            return outcome
+    except HostBusy as busy:
+        # Not the source's fault: try again once the host is free, health untouched.
+        feeds.release(feed_id, owner, {"next_poll_at": int(max(busy.free_at, epoch + 1))})
+        return PollOutcome(feed_id, "deferred", error=f"host {busy.host} busy")
 
-    def fail(reason: str, http_status: int | None = None, retry_after: float | None = None) -> PollOutcome:
+
+class _Poll:
+    def __init__(self, state: FeedState, owner: str, moment: datetime, feeds: FeedStore, claims: EntryClaims,
+                 entries_queue: Queue, robots_ttl: int) -> None:
+        self.state = state
+        self.owner = owner
+        self.moment = moment
+        self.epoch = moment.timestamp()
+        self.feeds = feeds
+        self.claims = claims
+        self.entries_queue = entries_queue
+        self.robots_ttl = robots_ttl
+        self.changes: dict[str, Any] = {}  # robots.txt cache, written with the outcome
+
+    # ------------------------------------------------------------------ outcomes
+    def _release(self, changes: dict[str, Any], remove: list[str] | None = None) -> None:
+        self.feeds.release(self.state.feed_id, self.owner, {**self.changes, **changes}, remove or [])
+
+    def _health(self, status: str, reason: str, *, then: str | None = None) -> dict[str, Any]:
+        """Health fields; `then` is the status the next poll shows if it finds nothing new."""
+        after = then or status
+        return {"health_status": status, "health_reason": reason[:500], "health_next": after,
+                "health_next_reason": (health.UNCHANGED_REASON if after == health.UNCHANGED else reason)[:500]}
+
+    def fail(self, reason: str, http_status: int | None = None, *, status: str = "failed",
+             wait: float | None = None) -> PollOutcome:
+        state = self.state
         failures = state.consecutive_failures + 1
-        wait = retry_after if retry_after is not None else backoff_seconds(failures, state.min_interval)
-        feeds.release(feed_id, owner, {
+        delay = wait if wait is not None else backoff_seconds(failures, state.min_interval)
+        if status == "blocked":
+            delay = max(delay, BLOCKED_BACKOFF_SECONDS)
+        kind = {"failed": health.FAILING, "blocked": health.BLOCKED, "broken": health.BROKEN}[status]
+        self._release({
             "consecutive_failures": failures,
             "last_error": reason[:500],
-            "last_error_at": moment.isoformat(),
-            "next_poll_at": int(epoch + max(wait, state.min_interval)),
+            "last_error_at": self.moment.isoformat(),
+            "next_poll_at": int(self.epoch + max(delay, state.min_interval)),
+            **self._health(kind, reason),
         })
-        return PollOutcome(feed_id, "failed", http_status=http_status, error=reason)
+        return PollOutcome(state.feed_id, status, http_status=http_status, error=reason)
 
-    try:
-        result = fetch(state.url, etag=state.etag, last_modified=state.last_modified)
-    except UnsafeURLError as exc:
-        return fail(f"refused URL: {exc}")
-    except FetchError as exc:
-        return fail(f"{type(exc).__name__}: {exc}")
+    # ------------------------------------------------------------------ steps
+    def robots_allow(self, slot: HostSlot) -> PollOutcome | None:
+        """Reads robots.txt (cached for robots_ttl) and stops the poll if it disallows the source."""
+        state = self.state
+        text, status = state.robots_txt or "", state.robots_status
+        fresh = state.robots_fetched_at is not None and self.epoch - state.robots_fetched_at < self.robots_ttl
+        if not fresh:
+            try:
+                answer = slot.fetch(robots_url(state.url), max_bytes=MAX_ROBOTS_BYTES * 8)
+            except UnsafeURLError as exc:
+                return self.fail(f"refused URL: {exc}")
+            except FetchError as exc:
+                return self.fail(f"robots.txt could not be read: {type(exc).__name__}: {exc}")
+            if answer.status >= 500 or answer.status in (429,):
+                return self.fail(f"robots.txt could not be read (HTTP {answer.status})", answer.status)
+            status = answer.status
+            text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= status < 300 else ""
+            self.changes.update({"robots_txt": text, "robots_status": status, "robots_fetched_at": int(self.epoch)})
+        verdict = robots_verdict(status, text, state.url)
+        if not verdict.allowed:
+            reason = "robots.txt disallows this URL for GazetteAlerts: not fetched"
+            return self.fail(reason, status="blocked", wait=max(self.robots_ttl, state.min_interval))
+        if verdict.crawl_delay:
+            slot.interval = max(slot.interval, verdict.crawl_delay)
+        return None
 
-    if result.status == 304:
-        if state.consecutive_failures:
-            feeds.release(feed_id, owner, {"consecutive_failures": 0, "last_success_at": moment.isoformat()})
-        return PollOutcome(feed_id, "unchanged", http_status=304)
-    if result.status == 410:
-        feeds.release(feed_id, owner, {"enabled": False, "disabled_reason": "the feed is gone (HTTP 410)",
-                                       "last_error_at": moment.isoformat()}, ["poll_group"])
-        return PollOutcome(feed_id, "gone", http_status=410)
-    if result.status in (429, 503):
-        retry_after = parse_retry_after(result.headers.get("retry-after"), moment)
-        return fail(f"HTTP {result.status}", result.status, retry_after)
-    if not 200 <= result.status < 300:
-        return fail(f"HTTP {result.status}", result.status)
+    def run(self, slot: HostSlot) -> PollOutcome:
+        state = self.state
+        stopped = self.robots_allow(slot)
+        if stopped is not None:
+            return stopped
+        try:
+            result = slot.fetch(state.url, etag=state.etag, last_modified=state.last_modified)
+        except UnsafeURLError as exc:
+            return self.fail(f"refused URL: {exc}")
+        except FetchError as exc:
+            return self.fail(f"{type(exc).__name__}: {exc}")
 
-    try:
-        parsed = parse_feed(result.body, result.headers, feed_url=result.url)
-    except FeedParseError as exc:
-        return fail(f"not a feed: {exc}", result.status)
+        wall = bot_protection(result.status, result.headers, result.body)
+        if wall:
+            return self.fail(wall, result.status, status="blocked")
+        if result.status == 304:
+            if state.consecutive_failures or self.changes or state.health_status != health.UNCHANGED:
+                self._release({"consecutive_failures": 0, "last_success_at": self.moment.isoformat(),
+                               **self._health(health.UNCHANGED, health.UNCHANGED_REASON)})
+            return PollOutcome(state.feed_id, "unchanged", http_status=304)
+        if result.status == 410:
+            self._release({"enabled": False, "disabled_reason": "the feed is gone (HTTP 410)",
+                           "last_error_at": self.moment.isoformat(),
+                           **self._health(health.FAILING, "the source is gone (HTTP 410): disabled")},
+                          ["poll_group"])
+            return PollOutcome(state.feed_id, "gone", http_status=410)
+        if result.status in (429, 503):
+            retry_after = parse_retry_after(result.headers.get("retry-after"), self.moment)
+            return self.fail(f"HTTP {result.status}", result.status, wait=retry_after)
+        if not 200 <= result.status < 300:
+            return self.fail(f"HTTP {result.status}", result.status)
 
-    previous = feeds.recent_ids(feed_id)
-    recent = set(previous)
-    current_ids = [entry.entry_id for entry in parsed.entries]
-    unseen = [entry for entry in parsed.entries if entry.entry_id not in recent]
-    gap = bool(recent) and bool(parsed.entries) and not recent.intersection(current_ids)
+        try:
+            parsed = extract_items(state, result)
+        except SourceLayoutError:
+            return self.fail(health.BROKEN_REASON, result.status, status="broken")
+        except FeedParseError as exc:
+            return self.fail(f"not a feed: {exc}", result.status)
+        return self.record(parsed, result)
 
-    # Deduplicate inside the feed too: a feed that lists an entry twice still yields it once.
-    by_id = {entry.entry_id: entry for entry in unseen}
-    claimed = claims.claim(feed_id, list(by_id), owner, epoch) if by_id else []
-    messages = [
-        OutgoingMessage(
-            id=entry_id,
-            body=_entry_message(by_id[entry_id], state.feed_id, state.issuer, state.language,
-                                state.fetch_link).model_dump_json(),
-        )
-        for entry_id in claimed
-    ]
-    entries_queue.send_all(messages)
-
-    feeds.save_recent_ids(feed_id, list(dict.fromkeys([*current_ids, *previous]))[: FeedStore.RECENT_LIMIT])
-    changes: dict[str, Any] = {
-        "consecutive_failures": 0,
-        "last_success_at": moment.isoformat(),
-        "entries_seen": len(parsed.entries),
-    }
-    remove: list[str] = []
-    for header, attribute in (("etag", "etag"), ("last-modified", "last_modified")):
-        if result.headers.get(header):
-            changes[attribute] = result.headers[header]
+    def record(self, parsed: ParsedFeed, result: FetchResult) -> PollOutcome:
+        state = self.state
+        entries = parsed.entries
+        digest = health.fingerprint(entries)
+        changes: dict[str, Any] = {
+            "consecutive_failures": 0,
+            "last_success_at": self.moment.isoformat(),
+            "entries_seen": len(entries),
+            "items_last_poll": len(entries),
+            "items_hash": digest,
+        }
+        remove: list[str] = []
+        for header, attribute in (("etag", "etag"), ("last-modified", "last_modified")):
+            if result.headers.get(header):
+                changes[attribute] = result.headers[header]
+            else:
+                remove.append(attribute)
+        if result.permanent_redirect_url:
+            changes["url"] = result.permanent_redirect_url
+        if parsed.bozo_reason:
+            changes["bozo_reason"] = parsed.bozo_reason[:500]
         else:
-            remove.append(attribute)
-    if result.permanent_redirect_url:
-        changes["url"] = result.permanent_redirect_url
-    if parsed.bozo_reason:
-        changes["bozo_reason"] = parsed.bozo_reason[:500]
-    else:
-        remove.append("bozo_reason")
-    if gap:
-        changes["gap_detected_at"] = moment.isoformat()
-    feeds.release(feed_id, owner, changes, remove)
-    return PollOutcome(
-        feed_id, "updated", http_status=result.status, new_entries=len(claimed),
-        seen_entries=len(parsed.entries), gap=gap, bozo_reason=parsed.bozo_reason,
-    )
+            remove.append("bozo_reason")
+
+        same_validators = (changes.get("etag") == state.etag and changes.get("last_modified") == state.last_modified)
+        if state.last_success_at and digest == state.items_hash:
+            # The same items as last time (a server without validators, or one that changed them
+            # for nothing): no window to read or write, no claims; the poll record only if needed.
+            if (state.consecutive_failures or self.changes or not same_validators or result.permanent_redirect_url
+                    or state.health_status != health.UNCHANGED):
+                self._release({**changes, **self._health(health.UNCHANGED, health.UNCHANGED_REASON)}, remove)
+            return PollOutcome(state.feed_id, "unchanged", http_status=result.status, seen_entries=len(entries))
+
+        previous = self.feeds.recent_ids(state.feed_id)
+        window = health.recent_window(entries, previous, FeedStore.RECENT_LIMIT)
+        if not state.last_success_at:
+            # A new source: what it lists now is its past. Remember it, alert nobody.
+            self.feeds.save_recent_ids(state.feed_id, window)
+            reason = health.BASELINE_REASON.format(count=len(entries))
+            self._release({**changes, **self._health(health.BASELINE, reason, then=health.UNCHANGED)}, remove)
+            return PollOutcome(state.feed_id, "baseline", http_status=result.status, seen_entries=len(entries),
+                               bozo_reason=parsed.bozo_reason)
+
+        recent = set(previous)
+        gap = bool(recent) and bool(entries) and not recent.intersection(e.entry_id for e in entries)
+        by_id = {entry.entry_id: entry for entry in health.unseen(entries, recent)}
+        claimed = self.claims.claim(state.feed_id, list(by_id), self.owner, self.epoch) if by_id else []
+        messages = [
+            OutgoingMessage(
+                id=entry_id,
+                body=_entry_message(by_id[entry_id], state.feed_id, state.issuer, state.language,
+                                    state.fetch_link).model_dump_json(),
+            )
+            for entry_id in claimed
+        ]
+        self.entries_queue.send_all(messages)
+        self.feeds.save_recent_ids(state.feed_id, window)
+        if claimed:
+            changes["last_new_at"] = self.moment.isoformat()
+        if gap:
+            changes["gap_detected_at"] = self.moment.isoformat()
+        self._release({**changes, **self._health(health.OK, health.ok_reason(len(claimed), len(entries)),
+                                                 then=health.UNCHANGED)}, remove)
+        return PollOutcome(
+            state.feed_id, "updated", http_status=result.status, new_entries=len(claimed),
+            seen_entries=len(entries), gap=gap, bozo_reason=parsed.bozo_reason,
+        )
 
 
 def _entry_message(entry: Any, feed_id: str, issuer: str | None, language: str, fetch_link: bool) -> EntryMessage:

@@ -33,7 +33,7 @@ CONFIRMATIONS_PER_DAY = 3
 @dataclass(frozen=True, slots=True)
 class Created:
     subscription: Subscription
-    manage_token: str  # returned once, never stored in clear
+    manage_token: str  # returned once; only its keyed hash is stored
     webhook_secret: str | None = None  # returned once, for webhook endpoints
 
 
@@ -59,10 +59,11 @@ def subscribe_email(
     moment = now or datetime.now(UTC)
     if not store.count_confirmation(address_hash(address), moment.date().isoformat(), CONFIRMATIONS_PER_DAY):
         raise SubscriptionError("too many confirmation mails for this address today")
+    subscription_id = new_subscription_id()
     subscription = Subscription(
-        subscription_id=new_subscription_id(), channel=Channel.EMAIL, target=address.strip(),
-        domains=tuple(dict.fromkeys(domains)), mode=mode, locale=locale,
-        narrowing=narrowing or Narrowing(), state=State.PENDING, unsubscribe_token=new_token(),
+        subscription_id=subscription_id, channel=Channel.EMAIL, target=address.strip(),
+        domains=tuple(dict.fromkeys(domains)), mode=mode, locale=locale, narrowing=narrowing or Narrowing(),
+        state=State.PENDING, unsubscribe_token=store.unsubscribe_token(subscription_id),
     )
     confirm_token, manage_token = new_token(), new_token()
     store.create_pending(subscription, confirm_token=confirm_token,
@@ -101,10 +102,11 @@ def subscribe_webhook(
     except OSError as exc:
         raise UnsafeURLError("refused host that does not resolve") from exc
     moment = now or datetime.now(UTC)
+    subscription_id = new_subscription_id()
     subscription = Subscription(
-        subscription_id=new_subscription_id(), channel=Channel.WEBHOOK, target=url,
+        subscription_id=subscription_id, channel=Channel.WEBHOOK, target=url,
         domains=tuple(dict.fromkeys(domains)), narrowing=narrowing or Narrowing(), state=State.PENDING,
-        unsubscribe_token=new_token(),
+        unsubscribe_token=store.unsubscribe_token(subscription_id),
     )
     confirm_token, manage_token, secret = new_token(), new_token(), new_secret()
     store.create_pending(subscription, confirm_token=confirm_token,

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from gazette.adapters.delivery_log import AttemptRecord, DeliveryLog
 from gazette.adapters.errors import StoreError
 from gazette.adapters.http import (
+    MAX_RETRY_AFTER,  # a Retry-After is honoured up to a day, as for feeds
     ConnectError,
     FetchError,
     FetchResult,
@@ -57,7 +58,6 @@ from gazette.services.notify import SubscriberIndex
 # Seconds to wait before attempt n+1 (after the first try): about three days in all.
 RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
 MAX_SQS_DELAY = 900
-MAX_RETRY_AFTER = 86400  # a Retry-After is honoured up to a day
 MAX_REPLAY = 1000  # deliveries one replay request may queue again
 DISABLE_AFTER = timedelta(days=5)
 

@@ -1,4 +1,5 @@
-"""Compose gazette issues from real documents, in the layouts real gazettes use, with their expected split.
+"""Build the gazette corpus and its expected split: real issues with their documents' lines
+(`real/*.json`), and issues composed from real documents in the layouts real gazettes use.
 
     python tests/data/gazettes/compose.py        # rewrites issues/, expected/ and manifest.json
 
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
 SEED = 20240502
 HELD_OUT_SHARE = 1 / 3
 
@@ -249,8 +251,9 @@ class Layout:
     columns: bool = False
     cited_alone: bool = False
     html: bool = False
-    gazette: str = "国务院公报"
 
+
+GAZETTES = {"govcn": "国务院公报", "spc": "最高人民法院公报"}
 
 LAYOUTS = [
     Layout("ordinary", ordinary_header, furniture=0),
@@ -295,17 +298,18 @@ def compose_issue(issue_id: str, docs: list[Doc], layout: Layout, rng: random.Ra
         for item in printed:
             item.header = [traditional(line) for line in item.header]
             item.body = [traditional(line) for line in item.body]
-    year = int(docs[0].published[:4])
+    year = next((int(doc.published[:4]) for doc in docs if doc.published), 2024)
+    gazette = GAZETTES[docs[0].id.split("-")[0]]
     number = rng.randint(1, 36)
     if layout.html:
-        text = html_issue(printed, f"{layout.gazette} {year}年第{number}期")
+        text = html_issue(printed, f"{gazette} {year}年第{number}期")
     else:
         if layout.columns:
             lines = two_columns(printed, layout.width, layout.per_page)
         else:
             lines = [(line, owner) for owner, item in enumerate(printed) for line in item.header + item.body]
             lines = paginate(
-                lines, layout.per_page, lambda page: header_line(layout.gazette, year, number, page, layout.furniture)
+                lines, layout.per_page, lambda page: header_line(gazette, year, number, page, layout.furniture)
             )
         text = "\n".join(line for line, _ in lines) + "\n"
     expected = []
@@ -341,16 +345,23 @@ def html_issue(printed: list[Printed], heading: str) -> str:
 
 # ------------------------------------------------------------------------------- the corpus
 
-# (layout, issues per part, documents per issue)
+# (collection, layout, issues per part, documents per issue); a collection is one gazette's kind
+# of document: State Council documents (govcn) or the Supreme People's Court's and Procuratorate's
+# interpretations and decisions (spc), which print their issuers above the title and often no number.
 PLAN = [
-    ("ordinary", {"tuned": 5, "held-out": 2}, (5, 8)),
-    ("pdf", {"tuned": 3, "held-out": 2}, (5, 8)),
-    ("title-first", {"tuned": 3, "held-out": 2}, (5, 8)),
-    ("traditional", {"tuned": 2, "held-out": 1}, (5, 7)),
-    ("chinese-dates", {"tuned": 2, "held-out": 1}, (5, 7)),
-    ("two-column", {"tuned": 3, "held-out": 1}, (4, 7)),
-    ("cited-number", {"tuned": 2, "held-out": 1}, (4, 6)),
-    ("html", {"tuned": 2, "held-out": 1}, (5, 7)),
+    ("govcn", "ordinary", {"tuned": 5, "held-out": 2}, (5, 8)),
+    ("govcn", "pdf", {"tuned": 3, "held-out": 2}, (5, 8)),
+    ("govcn", "title-first", {"tuned": 3, "held-out": 2}, (5, 8)),
+    ("govcn", "traditional", {"tuned": 2, "held-out": 1}, (5, 7)),
+    ("govcn", "chinese-dates", {"tuned": 2, "held-out": 1}, (5, 7)),
+    ("govcn", "two-column", {"tuned": 3, "held-out": 1}, (4, 7)),
+    ("govcn", "cited-number", {"tuned": 2, "held-out": 1}, (4, 6)),
+    ("govcn", "html", {"tuned": 2, "held-out": 1}, (5, 7)),
+    ("spc", "title-first", {"tuned": 3, "held-out": 2}, (5, 8)),
+    ("spc", "ordinary", {"tuned": 1, "held-out": 1}, (5, 8)),
+    ("spc", "pdf", {"tuned": 2, "held-out": 1}, (5, 8)),
+    ("spc", "two-column", {"tuned": 1, "held-out": 1}, (4, 6)),
+    ("spc", "traditional", {"tuned": 1, "held-out": 0}, (4, 6)),
 ]
 
 
@@ -367,6 +378,12 @@ How each kind was obtained:
   `import_govcn.py`: each page's paragraphs as printed, its document number, issuer and title.
   Issues composed from them (`composed-*`) re-lay those lines in the layouts listed in
   `compose.py`; Traditional-script issues are OpenCC 1.4.2 `s2t` conversions of them.
+* `spc-*`: judicial interpretations and decisions of the Supreme People's Court and the Supreme
+  People's Procuratorate, from the public repository LawRefBook/Laws (folder `司法解释/`, Markdown
+  of the published texts) by `import_lawrefbook.py`: the printed header (issuers, title, number
+  法释〔YYYY〕N号) where the text carries one, the adoption lines printed under the title, then the
+  text; heading marks (`## `) dropped. Where the source text prints no number, none is expected.
+  These documents end without a signature or a date line, so no date is expected of them.
 
 Each source document belongs to one part only; the held-out part is never shown while tuning.
 
@@ -375,9 +392,63 @@ Each source document belongs to one part only; the held-out part is never shown 
 """
 
 
+def compose_real(spec_path: Path) -> dict:
+    """A real issue: its text as published, and each document's lines by the line numbers in `spec_path`.
+
+    Every non-blank line must belong to exactly one document (its header or its text) or be a
+    running page header: an issue whose lines are not all accounted for is refused.
+    """
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    source = ROOT / spec["input"]
+    lines = source.read_text(encoding="utf-8").split("\n")
+    owners: dict[int, str] = {}
+
+    def claim(ranges: list[list[int]], owner: str) -> list[int]:
+        numbers = [n for first, last in ranges for n in range(first, last + 1) if lines[n - 1].strip()]
+        for n in numbers:
+            if n in owners:
+                raise SystemExit(f"{spec_path.name}: line {n} belongs to {owners[n]} and to {owner}")
+            owners[n] = owner
+        return numbers
+
+    expected = []
+    for doc in spec["documents"]:
+        claim(doc["header"], doc["doc_number"] + " header")
+        numbers = claim(doc["lines"], doc["doc_number"])
+        expected.append(
+            {
+                "doc_number": doc["doc_number"],
+                "issuer": doc["issuer"],
+                "title": doc["title"],
+                "published": doc["published"],
+                "text": "\n".join(lines[n - 1].strip() for n in numbers),
+            }
+        )
+    claim(spec.get("furniture", []), "page furniture")
+    unowned = [n for n, line in enumerate(lines, 1) if line.strip() and n not in owners]
+    if unowned:
+        raise SystemExit(f"{spec_path.name}: lines without an owner: {unowned[:20]}")
+    issue_id = spec["id"]
+    suffix = source.suffix
+    (HERE / "issues" / f"{issue_id}{suffix}").write_bytes(source.read_bytes())
+    (HERE / "expected" / f"{issue_id}.json").write_text(
+        json.dumps({"issue": issue_id, "documents": expected}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    return {
+        "id": issue_id,
+        "input": f"issues/{issue_id}{suffix}",
+        "expected": f"expected/{issue_id}.json",
+        "part": spec.get("part", "tuned"),
+        "kind": "real",
+        "layout": spec.get("layout", "pdf two-column"),
+        "sources": [spec["source"]],
+    }
+
+
 def write_sources(docs: list[Doc]) -> None:
     rows = [
-        f"| {doc.id} | {part_of(doc)} | {doc.doc_number or '—'} | {doc.issuer} | {doc.title} | {doc.published} "
+        f"| {doc.id} | {part_of(doc)} | {doc.doc_number or '—'} | {doc.issuer} | {doc.title} | {doc.published or '—'} "
         f"| {doc.source} |"
         for doc in docs
     ]
@@ -395,20 +466,20 @@ def main() -> int:
     layouts = {layout.name: layout for layout in LAYOUTS}
     for folder in ("issues", "expected"):
         (HERE / folder).mkdir(exist_ok=True)
-        for old in (HERE / folder).glob("composed-*"):
+        for old in [*(HERE / folder).glob("composed-*"), *(HERE / folder).glob("real-*")]:
             old.unlink()
     manifest_issues = []
-    for name, counts, (low, high) in PLAN:
+    for collection, name, counts, (low, high) in PLAN:
         layout = layouts[name]
         for part, count in counts.items():
-            pool = by_part[part]
+            pool = [doc for doc in by_part[part] if doc.id.startswith(collection + "-")]
             if layout.cited_alone:
                 pool = [d for d in pool if any(CITED.search(line) for line in d.body_lines)] or pool
             if layout.html:
                 pool = [d for d in pool if d.html]
             for index in range(count):
                 chosen = rng.sample(pool, min(len(pool), rng.randint(low, high)))
-                issue_id = f"composed-{name}-{part}-{index + 1}"
+                issue_id = f"composed-{collection}-{name}-{part}-{index + 1}"
                 text, expected = compose_issue(issue_id, chosen, layout, rng)
                 suffix = ".html" if layout.html else ".txt"
                 (HERE / "issues" / f"{issue_id}{suffix}").write_text(text, encoding="utf-8")
@@ -427,13 +498,9 @@ def main() -> int:
                         "sources": [doc.source for doc in chosen],
                     }
                 )
+    real = [compose_real(path) for path in sorted((HERE / "real").glob("*.json"))]
     manifest_path = HERE / "manifest.json"
-    kept = []
-    if manifest_path.exists():
-        kept = [
-            i for i in json.loads(manifest_path.read_text(encoding="utf-8"))["issues"] if i.get("kind") != "composed"
-        ]
-    manifest = {"format": 1, "seed": SEED, "issues": kept + manifest_issues}
+    manifest = {"format": 1, "seed": SEED, "issues": real + manifest_issues}
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     total = sum(
         len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"]) for i in manifest["issues"]

@@ -1,0 +1,107 @@
+"""Polite fetching: per host, one request at a time and a minimum interval, in this process and
+across every poller.
+
+Inside one process (threads polling a batch concurrently) a lock per host queues the requests and
+the end time of the host's last request spaces them. Across processes (concurrent Lambdas) the
+host's row in the feeds table is reserved with a conditional write before the first request of a
+poll and released after its last one, with `free_at` set to that request's end plus the interval;
+a reservation only succeeds once `free_at` has passed. Only sources that share their host take
+the row (see FeedStore.mark_shared_hosts): a lone source's lease already serialises its polls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from gazette.adapters.dynamo import HostGate
+
+FetchFn = Callable[..., Any]
+HELD_RETRY_SECONDS = 0.25  # how often a waiting poller asks again while another one holds the host
+
+
+class HostBusy(Exception):
+    """The host stayed busy for longer than the poller may wait; the poll is put off."""
+
+    def __init__(self, host: str, free_at: float) -> None:
+        super().__init__(f"host {host} busy")
+        self.host = host
+        self.free_at = free_at
+
+
+@dataclass
+class HostSlot:
+    """The right to send one host requests, one at a time, spaced by `interval`."""
+
+    host: str
+    interval: float
+    fetch_fn: FetchFn
+    last_end: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    requests: int = 0
+
+    def fetch(self, url: str, **kwargs: Any) -> Any:
+        wait = self.last_end + self.interval - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        try:
+            return self.fetch_fn(url, **kwargs)
+        finally:
+            self.requests += 1
+            self.last_end = self.clock()
+
+
+@dataclass
+class Politeness:
+    gate: HostGate | None
+    interval: float
+    max_wait: float
+    hold: float  # how long a reservation lasts if its holder dies without releasing it
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _last_end: dict[str, float] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def _lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+    @contextmanager
+    def slot(self, host: str, owner: str, fetch_fn: FetchFn, *, shared: bool,
+             interval: float | None = None) -> Iterator[HostSlot]:
+        """Holds `host` for a poll's requests; raises HostBusy when it cannot within max_wait."""
+        spacing = max(self.interval, interval or 0.0)
+        deadline = self.clock() + self.max_wait
+        lock = self._lock(host)
+        if not lock.acquire(timeout=max(self.max_wait, 0.001)):
+            raise HostBusy(host, self.clock() + spacing)
+        try:
+            reserved = False
+            if shared and self.gate is not None:
+                while True:
+                    now = self.clock()
+                    busy = self.gate.reserve(host, owner, now, self.hold)
+                    if busy is None:
+                        reserved = True
+                        break
+                    free_at, held = busy
+                    if now >= deadline or (not held and free_at > deadline):
+                        raise HostBusy(host, free_at if not held else now + spacing)
+                    # Another poller holds the host (ask again shortly) or its interval runs (wait it out).
+                    self.sleep(HELD_RETRY_SECONDS if held else min(max(free_at - now, 0.01), spacing))
+            current = HostSlot(host, spacing, fetch_fn, self._last_end.get(host, 0.0), self.clock, self.sleep)
+            try:
+                yield current
+            finally:
+                self._last_end[host] = max(self._last_end.get(host, 0.0), current.last_end)
+                if reserved:
+                    assert self.gate is not None
+                    self.gate.release(host, owner, (current.last_end or self.clock()) + current.interval)
+        finally:
+            lock.release()
