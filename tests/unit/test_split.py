@@ -12,12 +12,18 @@ import pytest
 from gazette.domain.model import SplitDocument
 from gazette.domain.repair import repair_text
 from gazette.domain.split import split_issue
+from gazette.domain.split_eval import normalise_text
 
 TESTS = Path(__file__).resolve().parents[1]
 SEED = TESTS / "fixtures" / "wendeng-2024-02.txt"
-# The seven documents of the seed issue, whole, as a reader of the printed gazette finds them
-# (each line given to the document whose sentence it carries on); shared with the split corpus.
-SEED_EXPECTED = TESTS / "data" / "gazettes" / "expected" / "wendeng-2024-02.json"
+# The seven documents of the seed issue, whole: each line of the issue given to its document by
+# reading it (the split corpus's copy, shared).
+SEED_EXPECTED = TESTS / "data" / "gazettes" / "expected" / "real-wendeng-2024-02.json"
+
+
+def comparable(docs: list[SplitDocument]) -> list[tuple]:
+    """Fields exact, texts as the corpus compares them (line breaks and spacing aside)."""
+    return [(d.doc_number, d.issuer, d.title, d.published, normalise_text(d.text)) for d in docs]
 
 
 def expected_documents(path: Path) -> list[SplitDocument]:
@@ -44,7 +50,7 @@ def seed_documents() -> list[SplitDocument]:
 
 
 def test_split_issue_seed_gives_the_seven_whole_documents(seed_documents: list[SplitDocument]) -> None:
-    assert seed_documents == expected_documents(SEED_EXPECTED)
+    assert comparable(seed_documents) == comparable(expected_documents(SEED_EXPECTED))
 
 
 def test_split_issue_seed_every_character_lands_in_one_document_or_a_header(

@@ -44,7 +44,6 @@ def test_split_corpus_part_meets_the_targets(corpus_report: dict, part: str) -> 
     assert summary["meets_targets"], f"{part}: {figures} below {corpus_report['targets']}"
 
 
-@BEFORE_THE_NEW_SPLITTER
 def test_split_corpus_seed_issue_gives_seven_documents_whole_and_exact(corpus_report: dict) -> None:
     seed = next(item for item in corpus_report["parts"]["tuned"]["issues"] if item["issue"] == "real-wendeng-2024-02")
     assert (seed["documents_found"], seed["documents_spurious"], seed["number_title_date_exact"]) == (7, 0, 7)
