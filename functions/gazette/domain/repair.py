@@ -45,7 +45,7 @@ def _run_is_number(text: str, start: int, end: int) -> bool:
     right, right_spaced = _neighbour(text, end, 1)
     left_numeric = left == "" or left.isdigit() or left in _NUMERIC_LEFT
     right_numeric = right.isdigit() or right in _NUMERIC_RIGHT
-    if right in "%％":
+    if right and right in "%％":
         return True
     if (left.isdigit() and not left_spaced) or (right.isdigit() and not right_spaced):
         # Glued to a real digit; but a lone character between a word and a number is a word's end
@@ -160,12 +160,17 @@ def _squeeze(line: str) -> str:
 _ROW = re.compile(r"\S(?:\u3000[ \u3000]+|[ \u3000]+\u3000)\S")
 
 
+# A dated step of a document's history under its title: `2020年8月24日 最高人民法院审判委员会…通过`.
+_DATED_STEP = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日[ \u3000]+[^，。；,;]{1,40}$")
+
+
 def is_standalone(line: str) -> bool:
     """Lines that are never continued on the next line: headings, numbers, dates, markers, rows."""
     squeezed = _squeeze(line)
     return bool(
         _HEADING.match(line)
         or _ROW.search(line)
+        or _DATED_STEP.match(line)
         or _DOC_NUMBER_LINE.match(squeezed)
         or _DATE_LINE.match(squeezed)
         or _PUBLIC_MARK.match(squeezed)

@@ -46,9 +46,9 @@ _BLANKS = " \t\u3000\xa0"
 # (號 發 辦 關於 …); the text itself is never changed.
 _TRADITIONAL = str.maketrans(
     "號發辦關於國務廳會員見決預規覆復報劃細則紀條議請標準計點單錄區縣門屬機構鄉鎮廣東財體總銀"
-    "廠農業軍這對轉劃為爲衛設環資審監護華齊濟歷陽遼寧長參營黨幹稅",
+    "廠農業軍這對轉劃為爲衛設環資審監護華齊濟歷陽遼寧長參營黨幹稅釋檢訴訟後結與認務開際",
     "号发办关于国务厅会员见决预规复复报划细则纪条议请标准计点单录区县门属机构乡镇广东财体总银"
-    "厂农业军这对转划为为卫设环资审监护华齐济历阳辽宁长参营党干税",
+    "厂农业军这对转划为为卫设环资审监护华齐济历阳辽宁长参营党干税释检诉讼后结与认务开际",
 )
 _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12})[〔\[［【(（](\d{4})[〕\]］】)）](\d{1,4})号$")
 _ORG_SUFFIX = (
@@ -63,7 +63,7 @@ _TITLE_OPENING = re.compile(r"关于|转发|批转|印发|对|公布")
 _NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|方案|预案|办法|规定|批复|报告|通报|公告|通告|函|令|规划|细则|纪要|条例|决议|命令"
-    r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程)》?(?:[（(](?:试行|暂行)[）)])?$"
+    r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程|解释|安排)》?(?:[（(][^（()）]{1,6}[）)])?$"
 )
 _TITLE_FORBIDDEN = re.compile(r"[，。；：,;:！？]")
 _ARABIC_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -104,7 +104,7 @@ class _Line:
 class _Header:
     start: int
     lines: tuple[int, ...]
-    doc_number: str
+    doc_number: str | None
     issuer: str | None
     title: str | None
 
@@ -306,7 +306,35 @@ def _find_headers(lines: list[_Line]) -> dict[int, _Header]:
         if header is not None and not taken.intersection(header.lines):
             headers[header.start] = header
             taken.update(header.lines)
-    return headers
+    for index in range(len(lines)):
+        if index in taken:
+            continue
+        header = _numberless_header_at(lines, index)
+        if header is not None and not taken.intersection(header.lines):
+            headers[header.start] = header
+            taken.update(header.lines)
+    return dict(sorted(headers.items()))
+
+
+def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
+    """A header without a number (a 决定, a judicial interpretation): the issuer on its own line
+    above a title, or the title with its issuer's name in front; only where a document can start."""
+    if index > 0 and not lines[index - 1].squeezed.endswith(_TERMINAL) and _parse_date(lines[index - 1].plain) is None:
+        return None
+    line = lines[index]
+    if _is_issuer(line) and index + 1 < len(lines) and _TITLE_OPENING.match(lines[index + 1].plain):
+        title_lines = _collect_title(lines, index + 1)
+        if title_lines is None:
+            return None
+        issuer, title = _issuer_of(line.text), _title_text(lines, title_lines)
+        return _Header(index, (index, *title_lines), None, issuer, title)
+    title_lines = _collect_title(lines, index)
+    if title_lines is None or "《" in line.squeezed[:1]:
+        return None
+    issuer, title = _split_issuer(_title_text(lines, title_lines))
+    if issuer is None:
+        return None
+    return _Header(index, tuple(title_lines), None, issuer, title)
 
 
 def _find_signatures(lines: list[_Line], taken: set[int]) -> dict[int, _Signature]:
