@@ -37,6 +37,10 @@ def test_alert_mail_has_one_click_unsubscribe_headers_and_both_parts():
 
     assert mail["List-Unsubscribe"] == f"<{IDENTITY.unsubscribe_url}>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = render_alert([_document()], IDENTITY, locale="zh", labels={"disasters": "灾害"},
+                       message_key="evt_1.sub_1").as_bytes()
+    assert (f"\r\nList-Unsubscribe: <{IDENTITY.unsubscribe_url}>\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n").encode() in raw
     assert "气象灾害应急预案" in str(mail["Subject"])
     assert mail.get_body(("plain",)).get_content().count("威政办字〔2024〕16号") == 1
     assert "灾害" in mail.get_body(("html",)).get_content()

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from functools import cache
 
 import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from gazette.domain.mail_headers import MAIL_POLICY
 from gazette.domain.reading import reading_summary
 from gazette.messages import DocumentOut
 
@@ -109,7 +109,7 @@ class MailIdentity:
 
 
 def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)  # list headers as plain <URI>s (mail_headers)
     message["From"] = Address(display_name="Gazette alerts", addr_spec=identity.sender)
     message["To"] = identity.recipient
     message["Subject"] = one_line(subject)
