@@ -60,7 +60,7 @@ _ISSUER = re.compile(rf"^{_ORG}$")
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,]+")
 # Where a title starts once its issuer's name is taken off (`国务院办公厅转发…`, `国务院关于…`).
 _TITLE_OPENING = re.compile(r"关于|转发|批转|印发|对|公布")
-_NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发")
+_NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发|的|或者|[条條]|申请|提出")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|方案|预案|办法|规定|批复|报告|通报|公告|通告|函|令|规划|细则|纪要|条例|决议|命令"
     r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程|解释|安排)》?(?:[（(][^（()）]{1,6}[）)])?$"
@@ -78,6 +78,9 @@ _TERMINAL = tuple("。！？；：!?;:…”）)")
 _OPENING_BRACKETS = tuple("（(《“〔[")
 _CLOSING_BRACKETS = tuple("）)》”〕]")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条])"
+)
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Bigrams every title shares: they say nothing about which document a chunk belongs to.
 _STOP_BIGRAMS = frozenset(
@@ -89,6 +92,7 @@ _CONTINUITY_BONUS = 1.25
 _MOVE_ON_RATIO = 2.0  # how much better text must match the next document's title to be its beginning
 _MOVE_ON_FLOOR = 0.2
 _ANONYMOUS_REACH = 12  # a signed, title-less notice binds to a header at most this many lines later
+_TITLE_PAGE_REACH = 120  # lines a title may span when the page ends inside it
 _RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column block that ends it
 
 
@@ -98,6 +102,7 @@ class _Line:
     squeezed: str  # without any whitespace, for anchor regexes
     page_start: bool  # extractors indent the first line of a page or column; page furniture ends one
     plain: str = ""  # `squeezed` in Simplified characters, for anchor regexes only
+    new_page: bool = False  # the first line after a running header or footer
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +162,25 @@ def _prepare_lines(text: str) -> list[_Line]:
             continue
         squeezed = _squeeze(stripped)
         page_start = raw[:1] in _BLANKS or after_furniture
-        lines.append(_Line(stripped, squeezed, page_start, squeezed.translate(_TRADITIONAL)))
+        lines.append(_Line(stripped, squeezed, page_start, squeezed.translate(_TRADITIONAL), after_furniture))
         after_furniture = False
     return lines
 
 
 def _page_number_lines(raws: list[str]) -> set[int]:
-    """Lines holding a page number alone, when they count up through the issue as page numbers do."""
+    """Lines holding a page number alone: the longest run of such lines counting up one by one
+    through the issue (a number wrapped onto a line of its own in the text does not count up)."""
     found = [(i, int(raw.strip(_BLANKS))) for i, raw in enumerate(raws) if _PAGE_NUMBER.match(raw.strip(_BLANKS))]
-    if len(found) < 2 or any(later <= earlier for (_, earlier), (_, later) in pairwise(found)):
-        return set()
-    return {i for i, _ in found}
+    best: list[int] = []
+    for start, (_, first) in enumerate(found):
+        chain, expected = [], first
+        for index, value in found[start:]:
+            if value == expected:
+                chain.append(index)
+                expected += 1
+        if len(chain) > len(best):
+            best = chain
+    return set(best) if len(best) >= 2 else set()
 
 
 def _parse_date(squeezed: str) -> date | None:
@@ -249,6 +262,8 @@ def _header_at(lines: list[_Line], index: int, number: str) -> _Header | None:
         used.append(cursor)
         cursor += 1
     title_lines = _collect_title(lines, cursor) if cursor < len(lines) else None
+    if title_lines is None and issuer is not None and cursor < len(lines):
+        title_lines = _title_over_page(lines, cursor)
     if title_lines is not None and (issuer is not None or _TITLE_OPENING.match(lines[cursor].plain) or
                                     _split_issuer(lines[cursor].text)[0] is not None):
         used.extend(title_lines)
@@ -262,6 +277,20 @@ def _header_at(lines: list[_Line], index: int, number: str) -> _Header | None:
             used.append(title_lines[0] - 1)
     prefix, title = _split_issuer(_title_text(lines, title_lines))
     return _Header(min(used), tuple(sorted(used)), number, issuer or prefix, title)
+
+
+def _title_over_page(lines: list[_Line], start: int) -> list[int] | None:
+    """A title that opens at the foot of a page and ends on the first line of the next one, the
+    page's column text read in between (`关于对…典型` … page … `经验做法给予表扬的通报`)."""
+    if not _TITLE_OPENING.match(lines[start].plain) or _TITLE_FORBIDDEN.search(lines[start].plain):
+        return None
+    following = next((i for i in range(start + 1, len(lines)) if lines[i].new_page), None)
+    if following is None or following - start > _TITLE_PAGE_REACH:
+        return None
+    ending = lines[following].plain
+    if _TITLE_FORBIDDEN.search(ending) or not _TITLE_END.search(ending) or len(ending) > 30:
+        return None
+    return [start, following]
 
 
 def _title_before(lines: list[_Line], index: int) -> list[int] | None:
@@ -745,6 +774,128 @@ def _first_line(text: str) -> str:
     return text.split("\n", 1)[0][:80]
 
 
+def _read_columns(lines: list[_Line], headers: dict[int, _Header]) -> list[_Line]:
+    """Put two-column pages back in reading order where a column-wise extraction scrambled them.
+
+    An extractor that reads a page column by column, passing full-width lines (a document's header)
+    as it meets them, gives `F1 L1 F2 L2 … R1 R2 …`: each band's left column after its header, then
+    all the right columns. Typesetting balances a band's two columns (the right one as long as the
+    left, or one line shorter), so the right columns' lengths follow from the left ones'. A page is
+    reordered only when that reading joins fewer sentences badly than the page as extracted.
+    """
+    pages: list[list[int]] = []
+    for index, line in enumerate(lines):
+        if not pages or line.new_page:
+            pages.append([])
+        pages[-1].append(index)
+    if len(pages) < 2:
+        return lines
+    pairs = _line_pairs(lines)
+    header_lines = {i for header in headers.values() for i in header.lines}
+    order: list[int] = []
+    for page in pages:
+        order.extend(_page_order(lines, page, headers, header_lines, pairs))
+    return [lines[i] for i in order]
+
+
+def _page_order(
+    lines: list[_Line], page: list[int], headers: dict[int, _Header], header_lines: set[int], pairs: Counter[str]
+) -> list[int]:
+    starts = [i for i in page if i in headers]
+    if not starts or (len(starts) == 1 and starts[0] == page[0]):
+        return page
+    # Bands: (full-width lines, left column); the last band's "left column" still holds the rights.
+    bands: list[tuple[list[int], list[int]]] = []
+    cursor = page[0]
+    if starts[0] != page[0]:
+        bands.append(([], list(range(page[0], starts[0]))))
+    for number, start in enumerate(starts):
+        header_end = start
+        while header_end in headers[start].lines:
+            header_end += 1
+        until = starts[number + 1] if number + 1 < len(starts) else page[-1] + 1
+        bands.append((list(range(start, header_end)), list(range(header_end, until))))
+        cursor = until
+    del cursor
+    *known, (last_full, rest) = bands
+    width = _column_width(lines, page)
+    first_bad = _bad_joins(lines, page, headers, pairs, width)
+    best, best_bad = page, first_bad
+    for shorter in range(1 << len(known)):
+        rights = [len(left) - ((shorter >> k) & 1) for k, (_, left) in enumerate(known)]
+        if min(rights, default=0) < 0:
+            continue
+        count = len(rest) - sum(rights)
+        if count < 0:
+            continue
+        last_left = (count + 1) // 2
+        columns = rest[last_left:]
+        order: list[int] = []
+        taken = 0
+        for (full, left), right in zip(known, rights, strict=True):
+            order.extend(full + left + columns[taken : taken + right])
+            taken += right
+        order.extend(last_full + rest[:last_left] + columns[taken:])
+        bad = _bad_joins(lines, order, headers, pairs, width)
+        if bad < best_bad:
+            best, best_bad = order, bad
+    # Reordered only to mend a sentence broken off by a header or a heading, never for the weak sign alone.
+    return best if best_bad[0] < first_bad[0] else page
+
+
+def _bad_joins(
+    lines: list[_Line], order: list[int], headers: dict[int, _Header], pairs: Counter[str], width: int
+) -> tuple[int, int]:
+    """What this order breaks: (strong signs: a line stopping mid-sentence followed by a header, a
+    numbered heading or a signature date, none of which comes mid-sentence; a signature under the
+    header of another issuer than its own while its own is on the page — weak signs: a line followed
+    by one whose first character the issue never writes after its last, as words are sometimes new)."""
+    header_lines = {i for start in order if start in headers for i in headers[start].lines}
+    issuers = [headers[i].issuer for i in order if i in headers and headers[i].issuer]
+    broken = weak = 0
+    current: str | None = None
+    for left, right in pairwise(order):
+        if left in headers:
+            current = headers[left].issuer
+        if (
+            current
+            and _parse_date(lines[right].plain) is not None
+            and _is_issuer(lines[left])
+            and not _issuers_match(current, _issuer_of(lines[left].text) or "")
+            and any(_issuers_match(issuer, _issuer_of(lines[left].text) or "") for issuer in issuers)
+        ):
+            broken += 1
+        # Only a line filled to the column's width can stop mid-sentence: a short one (a signature,
+        # a heading) ends where it ends.
+        if not _dangles(lines[left]) or len(lines[left].squeezed) < width:
+            continue
+        if (
+            right in header_lines
+            or _HEADING_START.match(lines[right].plain)
+            or _parse_date(lines[right].plain) is not None
+            or _PUBLIC_MARK.match(lines[right].plain)
+        ):
+            broken += 1
+        elif _join(lines[left], lines[right], pairs) == 0:
+            weak += 1
+    return broken, weak
+
+
+def _column_width(lines: list[_Line], page: list[int]) -> int:
+    """Near the width most lines of the page fill (the longest lines but a few): a line this long
+    was broken by the column's edge, not by its sense."""
+    lengths = sorted(len(lines[i].squeezed) for i in page)
+    return int(0.8 * lengths[int(len(lengths) * 0.75)]) if lengths else 0
+
+
+def _line_pairs(lines: list[_Line]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for line in lines:
+        text = _digits_alike(line.squeezed)
+        counts.update(text[i : i + 2] for i in range(len(text) - 1))
+    return counts
+
+
 def _single_document(lines: list[_Line]) -> SplitDocument:
     """A page without a doc-number header (a policy web page): one document, title first line."""
     title = _squash_title(lines[0].text)
@@ -765,6 +916,7 @@ def split_issue(text: str) -> list[SplitDocument]:
     lines = _prepare_lines(text)
     if not lines:
         return []
+    lines = _read_columns(lines, _find_headers(lines))
     splitter = _Splitter(lines)
     if not splitter.headers:
         return [_single_document(lines)]
