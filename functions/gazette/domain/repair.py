@@ -153,7 +153,7 @@ _PARENTHESISED = re.compile(r"^[（(][\d—\-－~～年]{4,16}[）)]$")
 
 
 def _squeeze(line: str) -> str:
-    return re.sub(r"\s+", "", line)
+    return "".join(line.split())
 
 
 # A row of a list or table: words apart by a wide gap of full-width spaces (`组　长：韩　正　　国务院副总理`).

@@ -19,6 +19,7 @@ The splitter therefore works on anchors rather than on position alone:
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -50,6 +51,14 @@ _TRADITIONAL = str.maketrans(
     "号发办关于国务厅会员见决预规复复报划细则纪条议请标准计点单录区县门属机构乡镇广东财体总银"
     "厂农业军这对转划为为卫设环资审监护华齐济历阳辽宁长参营党干税释检诉讼后结与认务开际",
 )
+_TRADITIONAL_CHARS = re.compile("[" + "".join(chr(code) for code in _TRADITIONAL) + "]")
+
+
+def _simplified(text: str) -> str:
+    """The text with the Traditional characters anchors look for in their Simplified form."""
+    return text.translate(_TRADITIONAL) if _TRADITIONAL_CHARS.search(text) else text
+
+
 _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12})[〔\[［【(（](\d{4})[〕\]］】)）](\d{1,4})号$")
 _ORG_SUFFIX = (
     r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|办事处|中心|银行|小组|总局|局|厅|部|委|院|署|办|会)"
@@ -77,6 +86,7 @@ _ADDRESSEE_ORG = re.compile(r"人民政府|部门|单位|机构|管委|办事处
 _TERMINAL = tuple("。！？；：!?;:…”）)")
 _OPENING_BRACKETS = tuple("（(《“〔[")
 _CLOSING_BRACKETS = tuple("）)》”〕]")
+_NON_ZERO_DIGIT = re.compile(r"[1-9]")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条])"
@@ -136,7 +146,7 @@ class _Doc:
 
 
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 def _squash_title(text: str) -> str:
@@ -162,7 +172,7 @@ def _prepare_lines(text: str) -> list[_Line]:
             continue
         squeezed = _squeeze(stripped)
         page_start = raw[:1] in _BLANKS or after_furniture
-        lines.append(_Line(stripped, squeezed, page_start, squeezed.translate(_TRADITIONAL), after_furniture))
+        lines.append(_Line(stripped, squeezed, page_start, _simplified(squeezed), after_furniture))
         after_furniture = False
     return lines
 
@@ -210,12 +220,12 @@ def _chinese_small_number(text: str) -> int:
 def _issuer_of(text: str) -> str | None:
     """The issuer a line names (joint issuers apart by a space), or None if it names none."""
     parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
-    if not parts or _NOT_AN_ISSUER.search(text.translate(_TRADITIONAL)):
+    if not parts or _NOT_AN_ISSUER.search(_simplified(text)):
         return None
-    if all(_ISSUER.match(part.translate(_TRADITIONAL)) for part in parts):
+    if all(_ISSUER.match(_simplified(part)) for part in parts):
         return " ".join(parts)
     whole = "".join(parts)  # a name set with spaces between its characters: `山 东 省 人 民 政 府`
-    return whole if _ISSUER.match(whole.translate(_TRADITIONAL)) else None
+    return whole if _ISSUER.match(_simplified(whole)) else None
 
 
 def _is_issuer(line: _Line) -> bool:
@@ -224,7 +234,7 @@ def _is_issuer(line: _Line) -> bool:
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
     """`国务院办公厅转发国家地震局关于…的通知` -> (`国务院办公厅`, `转发国家地震局关于…的通知`)."""
-    plain = title.translate(_TRADITIONAL)
+    plain = _simplified(title)
     for match in _TITLE_OPENING.finditer(plain):
         if match.start() == 0:
             return None, title
@@ -402,7 +412,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _digits_alike(text: str) -> str:
-    return re.sub(r"\d", "0", text)
+    return _NON_ZERO_DIGIT.sub("0", text)
 
 
 def _dangles(line: _Line) -> bool:
@@ -416,7 +426,7 @@ def _join(left: _Line, right: _Line, pairs: Counter[str]) -> int:
 
 
 def _issuers_match(left: str, right: str) -> bool:
-    left, right = _squeeze(left).translate(_TRADITIONAL), _squeeze(right).translate(_TRADITIONAL)
+    left, right = _simplified(_squeeze(left)), _simplified(_squeeze(right))
     return left.endswith(right) or right.endswith(left)
 
 
@@ -659,11 +669,7 @@ class _Splitter:
             doc.spliced[dangling] = block
 
     def _pair_counts(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for line in self.lines:
-            text = _digits_alike(line.squeezed)
-            counts.update(text[i : i + 2] for i in range(len(text) - 1))
-        return counts
+        return _line_pairs(self.lines)
 
     def _block_continuing(self, dangling: int, pairs: Counter[str]) -> list[int] | None:
         best: tuple[int, list[int]] | None = None
@@ -788,19 +794,17 @@ def _read_columns(lines: list[_Line], headers: dict[int, _Header]) -> list[_Line
         if not pages or line.new_page:
             pages.append([])
         pages[-1].append(index)
-    if len(pages) < 2:
+    mixed = [page for page in pages if any(i in headers for i in page[1:])]
+    if len(pages) < 2 or not mixed:
         return lines
     pairs = _line_pairs(lines)
-    header_lines = {i for header in headers.values() for i in header.lines}
     order: list[int] = []
     for page in pages:
-        order.extend(_page_order(lines, page, headers, header_lines, pairs))
+        order.extend(_page_order(lines, page, headers, pairs) if page in mixed else page)
     return [lines[i] for i in order]
 
 
-def _page_order(
-    lines: list[_Line], page: list[int], headers: dict[int, _Header], header_lines: set[int], pairs: Counter[str]
-) -> list[int]:
+def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header], pairs: Counter[str]) -> list[int]:
     starts = [i for i in page if i in headers]
     if not starts or (len(starts) == 1 and starts[0] == page[0]):
         return page
@@ -889,11 +893,9 @@ def _column_width(lines: list[_Line], page: list[int]) -> int:
 
 
 def _line_pairs(lines: list[_Line]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for line in lines:
-        text = _digits_alike(line.squeezed)
-        counts.update(text[i : i + 2] for i in range(len(text) - 1))
-    return counts
+    """How often each pair of characters is written side by side in the issue (digits alike)."""
+    text = _digits_alike("\n".join(line.squeezed for line in lines))
+    return Counter(map(operator.add, text, text[1:]))
 
 
 def _single_document(lines: list[_Line]) -> SplitDocument:
