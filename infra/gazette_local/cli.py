@@ -192,6 +192,60 @@ def cmd_feeds_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _item_date(entry: Any) -> str | None:
+    if entry.published is None:
+        return None
+    return entry.published.date().isoformat() if entry.date_only else entry.published.isoformat()
+
+
+def cmd_feeds_try(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from gazette.adapters.http import FetchError, fetch
+    from gazette.domain.feeds import FeedParseError
+    from gazette.domain.politeness import bot_protection
+    from gazette.domain.registry import RegistryError, load_registry
+    from gazette.domain.sources import SourceLayoutError
+    from gazette.domain.urlguard import UnsafeURLError
+    from gazette.services.sources import FollowError, source_items
+
+    try:
+        feeds = load_registry(args.registry)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from exc
+    feed = next((f for f in feeds if f.feed_id == args.feed_id), None)
+    if feed is None:
+        raise UsageError(f"{args.registry}: no feed_id {args.feed_id!r} in it")
+    get = partial(fetch, allow_loopback=args.allow_loopback)
+    try:
+        first = get(feed.url)
+    except UnsafeURLError as exc:
+        raise UsageError(f"{feed.url}: {exc}") from exc
+    except FetchError as exc:
+        raise UsageError(f"{feed.url}: {exc}") from exc
+    blocked = bot_protection(first.status, first.headers, first.body)
+    if blocked:
+        raise UsageError(f"{feed.url}: {blocked}")
+    if not 200 <= first.status < 300:
+        raise UsageError(f"{feed.url}: HTTP {first.status}")
+    try:
+        items = source_items(feed.source_spec(), first, get, feed_key=feed.feed_id)
+    except UnsafeURLError as exc:
+        raise UsageError(f"{feed.feed_id}: a followed link was refused: {exc}") from exc
+    except (FetchError, FollowError) as exc:
+        raise UsageError(f"{feed.feed_id}: a followed page could not be read: {exc}") from exc
+    except (FeedParseError, SourceLayoutError) as exc:
+        raise UsageError(f"{feed.url}: {exc}") from exc
+    if not items.entries:
+        raise UsageError(f"{feed.url}: the source yields nothing")
+    for problem in items.problems:
+        print(f"gazette: skipped: {problem}", file=sys.stderr)
+    for entry in items.entries:
+        print(json.dumps({"id": entry.entry_id, "title": entry.title, "link": entry.link,
+                          "published": _item_date(entry)}, ensure_ascii=False))
+    return 0
+
+
 def cmd_tokens_migrate(args: argparse.Namespace) -> int:
     """Upgrades subscription rows written before tokens were stored as keyed hashes (safe to rerun)."""
     import os
@@ -304,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file", help="e.g. infra/feeds.yaml")
     load.add_argument("--table", help="the feeds table (default: $FEEDS_TABLE)")
     load.set_defaults(run=cmd_feeds_load)
+    attempt = feeds_commands.add_parser("try", help="what one registry source yields now, one JSON line per item")
+    attempt.add_argument("registry", help="a registry file, e.g. infra/feeds.yaml")
+    attempt.add_argument("feed_id", help="the feed_id of the source to try")
+    attempt.add_argument("--allow-loopback", action="store_true", help="let the source be on 127.0.0.1")
+    attempt.set_defaults(run=cmd_feeds_try)
 
     tokens = commands.add_parser("tokens", help="subscription tokens at rest")
     tokens_commands = tokens.add_subparsers(dest="tokens_command", required=True, parser_class=_Parser)

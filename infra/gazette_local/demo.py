@@ -30,6 +30,7 @@ from gazette_local.template import default_template_path
 ALL_DOMAINS = ["bidding", "consumption", "disasters", "science"]
 DEFAULT_EMAIL = "demo.reader@example.org"
 LOCAL_API = "http://127.0.0.1:8000"
+FIRST_RETRY_LIMIT = 30.0  # seconds the demo waits for a first webhook retry (the schedule's first is ~5 s)
 
 
 def project_root() -> Path:
@@ -77,6 +78,8 @@ class DemoResult:
     mails: list[Path] = field(default_factory=list)
     webhooks: list[Path] = field(default_factory=list)
     webhook_secrets: dict[str, str] = field(default_factory=dict)
+    webhook_deliveries: list[dict] = field(default_factory=list)  # delivery rows (+ "url") at the end
+    webhook_failures: list[dict] = field(default_factory=list)  # the rows not delivered after the first pass
 
 
 def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
@@ -113,6 +116,52 @@ def watch_sources(stack: LocalStack, runner: Runner, site: FeedHost) -> tuple[in
             UpdateExpression="SET next_poll_at = :zero", ExpressionAttributeValues={":zero": {"N": "0"}})
     runner.run_schedule()
     return baselines, runner.drain()
+
+
+def delivery_rows(stack: LocalStack, endpoints: dict[str, str]) -> list[dict]:
+    """Every webhook delivery of the demo's endpoints (URL -> subscription id), from the delivery log."""
+    from gazette.adapters.delivery_log import DeliveryLog
+
+    log = DeliveryLog(stack.client("dynamodb"), stack.tables["DeliveryLogTable"])
+    rows = [{**row, "url": url} for url, sub_id in endpoints.items() for row in log.deliveries(sub_id)]
+    return sorted(rows, key=lambda row: (row["url"], row["delivery_id"]))
+
+
+def delivery_line(row: dict) -> str:
+    status = f"HTTP {row['last_status']}" if row.get("last_status") is not None else "no answer"
+    line = f"  webhook  {row['url']}  {row['delivery_id']}  {row['state']}  attempts {row['attempts']}  {status}"
+    if row["state"] == "pending" and row.get("next_attempt_at"):
+        line += f"  next attempt {row['next_attempt_at']}"
+    return line
+
+
+def await_first_retry(stack: LocalStack, runner: Runner, endpoints: dict[str, str], result: DemoResult,
+                      stdout: TextIO) -> None:
+    """Prints the webhook deliveries that failed, with status and next attempt; waits for the first retry.
+
+    The first retry is seconds away, so the demo waits for it (at most FIRST_RETRY_LIMIT) and shows
+    how each failed delivery ended: a flaky endpoint's recovery, or a failure that goes on.
+    """
+    failed = [row for row in delivery_rows(stack, endpoints) if row["state"] != "delivered"]
+    result.webhook_failures = failed
+    if not failed:
+        return
+    print(f"\nwebhook deliveries that failed ({len(failed)}):", file=stdout)
+    for row in failed:
+        print(delivery_line(row), file=stdout)
+    due = [datetime.strptime(row["next_attempt_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+           for row in failed if row["state"] == "pending" and row.get("next_attempt_at")]
+    wait = (max(due) - datetime.now(UTC)).total_seconds() if due else None
+    if wait is None or wait > FIRST_RETRY_LIMIT:
+        return
+    print(f"waiting {max(wait, 0):.0f} s for the first retry ...", file=stdout)
+    time.sleep(max(wait, 0) + 0.5)
+    runner.drain()
+    ids = {row["delivery_id"] for row in failed}
+    print("after the first retry:", file=stdout)
+    for row in delivery_rows(stack, endpoints):
+        if row["delivery_id"] in ids:
+            print(delivery_line(row), file=stdout)
 
 
 def confirm_from_mail(stack: LocalStack, address: str, already: int) -> str:
@@ -186,6 +235,7 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
             confirm_from_mail(stack, address, already)
             print(f"subscribed {address} to every domain (confirmed through its confirmation mail)",
                   file=stdout)
+        endpoints: dict[str, str] = {}
         for index, url in enumerate(webhooks):
             target = url
             if url == "local":
@@ -193,6 +243,7 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
             # The local stack allows loopback (and http) receivers; the SSRF guard still refuses the rest.
             created = subscribe_webhook(subscriptions, url=target, domains=ALL_DOMAINS,
                                         allow_loopback=stack.parameters["AllowLoopback"] == "true")
+            endpoints[target] = created.subscription.subscription_id
             receiver.secrets[urlsplit(target).path] = created.webhook_secret or ""
             result.webhook_secrets[target] = created.webhook_secret or ""
             print(json.dumps({"webhook": target, "secret": created.webhook_secret}), file=stdout)
@@ -201,6 +252,8 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         baselines, invocations = watch_sources(stack, runner, feeds_http)
         print(f"first poll: {baselines} source(s) recorded their baseline, nobody alerted; then the local site "
               "published, and the second poll found what is new", file=stdout)
+        await_first_retry(stack, runner, endpoints, result, stdout)
+        result.webhook_deliveries = delivery_rows(stack, endpoints)
 
         documents = DocumentStore(dynamodb, stack.tables["DocumentsTable"]).scan_all()
         result.documents = sorted(documents, key=lambda d: (d.get("published") or "", d.get("doc_number") or ""))
@@ -213,6 +266,9 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         print(f"  mail     {path}", file=stdout)
     for path in result.webhooks:
         print(f"  webhook  {path}", file=stdout)
+    for row in result.webhook_deliveries:  # endpoints of your own: what the delivery log says of each
+        if row["url"] in webhooks:
+            print(delivery_line(row), file=stdout)
     handled = ", ".join(f"{name.removesuffix('Function')} {n}" for name, n in invocations.counts.items())
     print(f"\nrecords handled: {handled}", file=stdout)
     print(f"done in {time.monotonic() - started:.1f} s; results in {folder}", file=stdout)

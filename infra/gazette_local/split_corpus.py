@@ -41,6 +41,7 @@ class CorpusIssue:
     part: str
     input: Path
     expected: tuple[ExpectedDocument, ...]
+    layout: str = ""
 
 
 def _read_json(path: Path) -> Any:
@@ -95,7 +96,7 @@ def load_corpus(folder: Path) -> list[CorpusIssue]:
         if not isinstance(documents, list):
             raise CorpusError(f"{expected_path}: needs a 'documents' list")
         expected = tuple(_expected_document(doc, str(expected_path)) for doc in documents)
-        issues.append(CorpusIssue(entry["id"], part, input_path, expected))
+        issues.append(CorpusIssue(entry["id"], part, input_path, expected, str(entry.get("layout", ""))))
     return issues
 
 
@@ -135,6 +136,12 @@ def report(scored: list[tuple[CorpusIssue, IssueScore]], show_held_out: bool = F
                 item.pop("impure_or_spurious")
             details.append(item)
         parts[part] = {"summary": summarise(score for _, score in chosen).as_dict(), "issues": details}
+        if part == "tuned" or show_held_out:
+            layouts = sorted({issue.layout for issue, _ in chosen})
+            parts[part]["layouts"] = {
+                layout: summarise(score for issue, score in chosen if issue.layout == layout).as_dict()
+                for layout in layouts
+            }
     overall = summarise(score for _, score in scored)
     return {
         "targets": {"exact": TARGETS.exact, "purity": TARGETS.purity, "completeness": TARGETS.completeness},
@@ -157,6 +164,8 @@ def format_report(data: dict[str, Any]) -> str:
         for item in body["issues"]:
             lines.append(_row(item["issue"], item))
         lines.append(_row("  all " + part, body["summary"]))
+        for layout, summary in body.get("layouts", {}).items():
+            lines.append(_row(f"  layout {layout}", summary))
         for item in body["issues"]:
             for doc in item.get("documents", []):
                 if not doc["found"]:

@@ -61,6 +61,8 @@ def test_eval_split_json_reports_each_part_and_exits_by_the_targets(tmp_path, ca
     # Held-out issues give figures only; the tuned ones say what went wrong.
     assert "documents" in tuned and "impure_or_spurious" in tuned
     assert "documents" not in held_out and "impure_or_spurious" not in held_out
+    assert list(data["parts"]["tuned"]["layouts"]) == ["ordinary"]
+    assert "layouts" not in data["parts"]["held-out"]
     assert data["overall"]["documents_expected"] == (tuned["documents_expected"] + held_out["documents_expected"])
 
 

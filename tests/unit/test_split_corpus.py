@@ -51,3 +51,22 @@ def test_split_corpus_seed_issue_gives_seven_documents_whole_and_exact(corpus_re
     # Whole texts: the weather plan's glossary back in the weather plan, nothing foreign anywhere.
     assert seed["impure_or_spurious"] == []
     assert [doc["completeness"] for doc in seed["documents"]] == [1.0] * 7
+
+
+def test_split_corpus_expected_texts_are_lines_of_their_issue() -> None:
+    """Every line of an expected text is a line of its issue (text issues), as often as it is
+    expected: the expected split is cut out of the issue, nothing is added to it."""
+    from collections import Counter
+
+    for issue in load_corpus(CORPUS):
+        if issue.input.suffix != ".txt":
+            continue
+        available = Counter(line.strip() for line in issue.input.read_text(encoding="utf-8").splitlines())
+        wanted = Counter(line.strip() for doc in issue.expected for line in doc.text.splitlines())
+        missing = wanted - available
+        assert not missing, f"{issue.id}: expected lines not in the issue: {list(missing)[:3]}"
+        # What is left over is headers (number, issuer, title) and page furniture only.
+        left_over = sum((available - wanted).values()) - available[""]
+        assert left_over <= 8 * len(issue.expected) + issue.input.read_text(encoding="utf-8").count("\n") // 30, (
+            f"{issue.id}: {left_over} lines belong to no expected document"
+        )

@@ -4,7 +4,8 @@ Layout (one table, pk/sk, everything of an endpoint under its own partition, TTL
 - `SUB#<id>` / `A#<time>#<delivery id>#<replay>#<attempt>`: one row per attempt (time, status code,
   latency, error, outcome), so the newest attempts are one query away.
 - `SUB#<id>` / `D#<delivery id>`: the delivery: the exact body that is signed (for replays), its
-  state (pending, delivered, failed, dropped) and attempt count.
+  state (pending, delivered, failed, dropped), attempt count, last status and, while a retry is
+  scheduled, when it is due (`next_attempt_at`).
 - `SUB#<id>` / `HEALTH`: since when the endpoint has been failing, and whether its owner was told.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gazette.adapters.dynamo import decode_cursor, encode_cursor, n, plain, s
+from gazette.adapters.dynamo import decode_cursor, encode_cursor, n, plain, read_pages, s
 from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
 
 TTL = timedelta(days=30)
@@ -36,6 +37,7 @@ class AttemptRecord:
     status: int | None = None
     latency_ms: int | None = None
     error: str | None = None
+    next_attempt_at: datetime | None = None  # when the retry this attempt scheduled is due
 
 
 def _stamp(moment: datetime) -> str:
@@ -85,12 +87,13 @@ class DeliveryLog:
                 Key={"pk": pk, "sk": s(f"D#{record.delivery_id}")},
                 UpdateExpression="SET payload = :payload, event_type = :type, #state = :state, "
                 "last_attempt_at = :at, last_status = :status, expires_at = :ttl, "
-                "created_at = if_not_exists(created_at, :at) ADD attempts :one",
+                "created_at = if_not_exists(created_at, :at), next_attempt_at = :next ADD attempts :one",
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
                     ":payload": s(payload), ":type": s(record.event_type), ":state": s(state),
                     ":at": s(_stamp(record.at)), ":ttl": _expiry(record.at), ":one": n(1),
                     ":status": n(record.status) if record.status is not None else {"NULL": True},
+                    ":next": s(_stamp(record.next_attempt_at)) if record.next_attempt_at else {"NULL": True},
                 },
             )
         except AWS_ERRORS as exc:
@@ -119,6 +122,21 @@ class DeliveryLog:
         except AWS_ERRORS as exc:
             raise StoreError("reading a webhook delivery failed") from exc
         return plain(item) if item else None
+
+    def deliveries(self, subscription_id: str) -> list[dict[str, Any]]:
+        """Every delivery row of an endpoint (state, attempts, last status, next attempt), payloads left out."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": s(f"SUB#{subscription_id}"), ":prefix": s("D#")},
+            "ProjectionExpression": "sk, #state, attempts, last_status, last_attempt_at, next_attempt_at, event_type",
+            "ExpressionAttributeNames": {"#state": "state"},
+        }
+        rows = []
+        for item in read_pages(self._client, "query", request, what="listing webhook deliveries"):
+            data = plain(item)
+            rows.append({"delivery_id": data.pop("sk").removeprefix("D#"), **data})
+        return rows
 
     def attempts(self, subscription_id: str, *, limit: int = 20,
                  cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:

@@ -16,6 +16,8 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from gazette.domain.charset import decode
+
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -118,7 +120,6 @@ def _pdf_title(reader: PdfReader) -> str | None:
 
 # ---------------------------------------------------------------------------- text decoding
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 # GBK and GB2312 are subsets of GB18030: reading as GB18030 decodes every byte they can hold.
 _WESTERN = re.compile(r"^(?:iso-?8859|latin|l1$|windows-125|cp125|us-ascii|ascii)")
 _CHARSET_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030"}
@@ -188,8 +189,7 @@ _BOILERPLATE_SHARE = 0.4
 
 
 def _extract_html(data: bytes) -> Extracted:
-    declared = _META_CHARSET.search(data[:4096])
-    markup = _decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    markup = decode(data, None, kind="html").text  # BOM, meta charset, then what the bytes read as
     # lxml refuses str input that carries an XML encoding declaration.
     markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
     try:

@@ -2,20 +2,10 @@
 
 RSS 0.9x/1.0/2.0 and Atom go through feedparser; JSON Feed 1.x is read here. No I/O.
 
-Character encoding is decided *here*, before feedparser sees the bytes, then the document is handed
-to feedparser as UTF-8 with its declaration rewritten. The rules, in order:
-
-1. A byte-order mark (or the UTF-16/UTF-32/EBCDIC ``<?xm`` pattern) decides.
-2. Bytes that are valid UTF-8 and contain non-ASCII text are UTF-8, whatever was declared: legacy
-   CJK or Latin text is practically never valid UTF-8, while "declared gb2312 / ISO-8859-1 but really
-   UTF-8" is a common server and template mistake.
-3. The declared encodings are tried strictly: the HTTP charset, then the XML declaration (the XML
-   declaration first when HTTP only says a Latin-1 family default). GB2312/GBK are read as GB18030,
-   Big5 as Big5-HKSCS, Shift_JIS as cp932, ISO-8859-1/ASCII as windows-1252 (as browsers do).
-4. If none of them decodes cleanly, common encodings are tried (GB18030, Big5-HKSCS, cp932, cp949,
-   windows-1252) and the one with the fewest control / private-use / replacement characters wins;
-   as a last resort the least damaged lossy decoding is used. Any override is recorded in
-   ``bozo_reason``.
+Character encoding is decided before feedparser sees the bytes (``gazette.domain.charset``: BOM, HTTP
+charset, XML declaration, then detection; bytes that decode cleanly as UTF-8 or as Chinese beat a
+declaration that would give mojibake), then the document is handed to feedparser as UTF-8 with its
+declaration rewritten. Any override of a declaration is recorded in ``bozo_reason``.
 
 Entity safety: feedparser's SAX parser does not fetch external entities and expat caps entity
 amplification, but feedparser's fallback (loose) parser expands "safe" internal entities with no size
@@ -28,7 +18,6 @@ characters, at most 64 of them); everything else in it is dropped and the feed m
 from __future__ import annotations
 
 import calendar
-import codecs
 import hashlib
 import io
 import json
@@ -41,6 +30,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 from feedparser.datetimes import _parse_date as _fp_parse_date
+
+from gazette.domain.charset import content_type, decode
 
 __all__ = [
     "FeedEntry",
@@ -68,6 +59,7 @@ class FeedEntry:
     content: str | None
     author: str | None
     categories: tuple[str, ...] = ()
+    date_only: bool = False  # the source gave a day without a time: ``published`` is 00:00 UTC of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,192 +138,8 @@ def entry_identity(
 
 # ----------------------------------------------------------------------------- encodings
 
-_LABELS = {
-    # Chinese (simplified): GB2312 and GBK are subsets of GB18030.
-    **dict.fromkeys(
-        [
-            "gb2312",
-            "gbk",
-            "x-gbk",
-            "cp936",
-            "ms936",
-            "windows-936",
-            "euc-cn",
-            "euccn",
-            "gb_2312-80",
-            "csgb2312",
-            "chinese",
-            "iso-ir-58",
-            "gb18030",
-            "gb-18030",
-        ],
-        "gb18030",
-    ),
-    **dict.fromkeys(
-        ["big5", "big-5", "cn-big5", "x-x-big5", "csbig5", "big5-hkscs", "big5hkscs"], "big5hkscs"
-    ),
-    **dict.fromkeys(
-        [
-            "shift_jis",
-            "shift-jis",
-            "sjis",
-            "x-sjis",
-            "ms_kanji",
-            "csshiftjis",
-            "windows-31j",
-            "cp932",
-            "ms932",
-        ],
-        "cp932",
-    ),
-    **dict.fromkeys(["euc-kr", "ks_c_5601-1987", "cseuckr", "windows-949", "cp949"], "cp949"),
-    # WHATWG: these labels all mean windows-1252.
-    **dict.fromkeys(
-        [
-            "iso-8859-1",
-            "iso8859-1",
-            "latin1",
-            "latin-1",
-            "l1",
-            "us-ascii",
-            "ascii",
-            "ansi_x3.4-1968",
-            "windows-1252",
-            "cp1252",
-            "x-cp1252",
-            "cp819",
-            "ibm819",
-        ],
-        "cp1252",
-    ),
-    **dict.fromkeys(["utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8"], "utf-8"),
-}
-_LATIN_DEFAULTS = frozenset({"cp1252"})
-_ASCII_SUPERSETS = frozenset({"utf-8", "gb18030", "big5hkscs", "cp932", "cp949", "cp1252"})
-_FALLBACKS = ("gb18030", "big5hkscs", "cp932", "cp949", "cp1252")
-_SUSPICIOUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']")
 _XML_DECL_TEXT = re.compile(r"^<\?xml[^>]*\?>")
 _HTML_START = re.compile(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
-
-_BOMS = (
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-)
-_MARKERS = (  # "<?xm" (or "<" then NULs) without a BOM, XML 1.0 appendix F
-    (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00<\x00?", "utf-16-be"),
-    (b"<\x00?\x00", "utf-16-le"),
-    (b"Lo\xa7\x94", "cp037"),
-)
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    if label in _LABELS:
-        return _LABELS[label]
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _content_type(headers: dict[str, str]) -> tuple[str, str | None]:
-    raw = headers.get("content-type", "")
-    mime, _, params = raw.partition(";")
-    charset = None
-    for param in params.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip("\"'") or None
-    return mime.strip().lower(), charset
-
-
-def _suspicious(text: str) -> int:
-    return len(_SUSPICIOUS.findall(text))
-
-
-@dataclass(slots=True)
-class _Decoded:
-    text: str
-    encoding: str
-    notes: list[str]
-
-
-def _decode(body: bytes, headers: dict[str, str]) -> _Decoded:
-    notes: list[str] = []
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            text = body[len(bom) :].decode(name, "replace")
-            return _Decoded(text, name, notes)
-    for marker, name in _MARKERS:
-        if body.startswith(marker):
-            return _Decoded(body.decode(name, "replace"), name, notes)
-
-    _, http_label = _content_type(headers)
-    m = _XML_DECL.match(body[:1024])
-    xml_label = m.group(1).decode("ascii") if m else None
-    http_codec, xml_codec = _codec(http_label), _codec(xml_label)
-    declared = [c for c in (http_codec, xml_codec) if c]
-    if http_codec in _LATIN_DEFAULTS and xml_codec and xml_codec not in _LATIN_DEFAULTS:
-        declared = [xml_codec, http_codec]
-    declared = list(dict.fromkeys(declared)) or ["utf-8"]
-    said = " / ".join(filter(None, (http_label and f"HTTP {http_label}", xml_label and f"XML {xml_label}")))
-
-    if body.isascii():
-        name = declared[0] if declared[0] in _ASCII_SUPERSETS else "utf-8"
-        return _Decoded(body.decode("ascii"), name, notes)
-
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if declared[0] != "utf-8":
-            notes.append(f"declared {said or 'nothing'} but the bytes are UTF-8; decoded as utf-8")
-        return _Decoded(text, "utf-8", notes)
-
-    for name in declared:
-        if name == "utf-8":
-            continue
-        try:
-            text = body.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if _suspicious(text) <= len(text) // 1000:
-            if name != declared[0]:
-                notes.append(f"declared {said} but {declared[0]} failed; decoded as {name}")
-            return _Decoded(text, name, notes)
-
-    best: tuple[int, int, str, str] | None = None
-    for rank, name in enumerate(dict.fromkeys([*declared, *_FALLBACKS])):
-        try:
-            text = body.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        score = (_suspicious(text), rank, name, text)
-        if best is None or score[:2] < best[:2]:
-            best = score
-    if best is not None:
-        _, _, name, text = best
-        notes.append(f"declared {said or 'nothing (UTF-8 by default)'} but that failed; decoded as {name}")
-        return _Decoded(text, name, notes)
-
-    lossy = min(
-        (
-            (body.decode(name, "replace"), rank, name)
-            for rank, name in enumerate(dict.fromkeys([*declared, "utf-8", *_FALLBACKS]))
-        ),
-        key=lambda t: (t[0].count("\ufffd"), t[1]),
-    )
-    notes.append(f"no encoding decodes the bytes cleanly; decoded as {lossy[2]} with replacements")
-    return _Decoded(lossy[0], lossy[2], notes)
 
 
 # ----------------------------------------------------------------------------- entity defusing
@@ -524,11 +332,11 @@ def parse_feed(
     key = feed_key if feed_key is not None else feed_url
     if not body.strip():
         raise FeedParseError("not a feed: empty body")
-    mime, _ = _content_type(hdrs)
+    mime, _ = content_type(hdrs)
     if _looks_like_json(body, mime):
         return _parse_json_feed(body, mime, key, feed_url)
 
-    decoded = _decode(body, hdrs)
+    decoded = decode(body, hdrs, kind="xml")
     notes = list(decoded.notes)
     text = decoded.text.lstrip("\ufeff \t\r\n")
     looks_html = bool(_HTML_START.match(text[:4096]))

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore, n, s
 from gazette.adapters.http import FetchResult
+from gazette.domain.detail import page_metadata, with_page_metadata
 from gazette.domain.documents import DocumentRecord, build_record
 from gazette.domain.extract import extract_text
 from gazette.domain.model import Classification, SplitDocument
@@ -50,6 +51,8 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
             documents = split_issue(extracted.text)
             if len(documents) == 1 and not documents[0].doc_number and entry.title:
                 documents = [_with_title(documents[0], entry.title)]
+            if len(documents) == 1 and extracted.method.startswith("html:"):
+                documents = [with_page_metadata(documents[0], page_metadata(result.body, result.headers))]
             if documents:
                 return documents, extracted.method
         elif result.status not in GONE or not (summary_text or entry.title):

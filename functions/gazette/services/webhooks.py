@@ -244,11 +244,12 @@ def deliver(job: WebhookDeliveryJob, ports: DeliveryPorts, now: datetime) -> Del
 
     result = attempt(job, url=raw["target"], secrets_in_use=signing, post=ports.post, now=now)
 
-    def record(outcome: str, state: str) -> None:
+    def record(outcome: str, state: str, next_attempt_at: datetime | None = None) -> None:
         ports.log.record_attempt(
             AttemptRecord(subscription_id=job.subscription_id, delivery_id=job.delivery_id, attempt=job.attempt,
                           replay=job.replay, at=now, outcome=outcome, event_type=_event_type(job.payload),
-                          status=result.status, latency_ms=result.latency_ms, error=result.error),
+                          status=result.status, latency_ms=result.latency_ms, error=result.error,
+                          next_attempt_at=next_attempt_at),
             payload=job.payload, state=state)
 
     if result.outcome == Outcome.DELIVERED:
@@ -277,7 +278,7 @@ def deliver(job: WebhookDeliveryJob, ports: DeliveryPorts, now: datetime) -> Del
         told = _tell_owner(raw, ports, now, reason=f"a delivery failed {job.attempt + 1} times over about three "
                            f"days (last: {result.error}); it is kept and can be replayed", once=True)
         return Delivered(Outcome.EXHAUSTED, result.status, result.error, owner_told=told)
-    record(Outcome.RETRY, "pending")
+    record(Outcome.RETRY, "pending", now + timedelta(seconds=delay))
     schedule_retry(job, delay, ports.queue, now, ports.max_queue_delay)
     return Delivered(Outcome.RETRY, result.status, result.error, delay=delay)
 

@@ -190,7 +190,7 @@ def paginate(
     return out
 
 
-def two_columns(printed: list[Printed], width: int, rows: int) -> list[tuple[str, int | None]]:
+def two_columns(printed: list[Printed], rows: int) -> list[tuple[str, int | None]]:
     """Typeset in two columns with full-width headers, then read column by column, page by page.
 
     A column-major extractor reads a page's whole left column (passing full-width headers as it
@@ -201,8 +201,7 @@ def two_columns(printed: list[Printed], width: int, rows: int) -> list[tuple[str
     cells: list[tuple[str, str, int]] = []
     for owner, item in enumerate(printed):
         cells.extend(("full", line, owner) for line in item.header)
-        for line in item.body:
-            cells.extend(("col", part, owner) for part in wrap(line, width))
+        cells.extend(("col", line, owner) for line in item.body)  # already broken at the column width
     out: list[tuple[str, int | None]] = []
     position = 0
     page = 0
@@ -299,13 +298,14 @@ def compose_issue(issue_id: str, docs: list[Doc], layout: Layout, rng: random.Ra
             item.header = [traditional(line) for line in item.header]
             item.body = [traditional(line) for line in item.body]
     year = next((int(doc.published[:4]) for doc in docs if doc.published), 2024)
-    gazette = GAZETTES[docs[0].id.split("-")[0]]
+    # A standing committee publishes its own gazette (北京市人民代表大会常务委员会公报).
+    gazette = GAZETTES.get(docs[0].id.split("-")[0]) or docs[0].issuer.split()[0] + "公报"
     number = rng.randint(1, 36)
     if layout.html:
         text = html_issue(printed, f"{gazette} {year}年第{number}期")
     else:
         if layout.columns:
-            lines = two_columns(printed, layout.width, layout.per_page)
+            lines = two_columns(printed, layout.per_page)
         else:
             lines = [(line, owner) for owner, item in enumerate(printed) for line in item.header + item.body]
             lines = paginate(
@@ -346,8 +346,10 @@ def html_issue(printed: list[Printed], heading: str) -> str:
 # ------------------------------------------------------------------------------- the corpus
 
 # (collection, layout, issues per part, documents per issue); a collection is one gazette's kind
-# of document: State Council documents (govcn) or the Supreme People's Court's and Procuratorate's
-# interpretations and decisions (spc), which print their issuers above the title and often no number.
+# of document: State Council documents (govcn), the Supreme People's Court's and Procuratorate's
+# interpretations and decisions (spc), which print their issuers above the title and often no number,
+# or the decisions and resolutions of provincial and city people's congress standing committees
+# (local: issuers ending in 会, no number).
 PLAN = [
     ("govcn", "ordinary", {"tuned": 5, "held-out": 2}, (5, 8)),
     ("govcn", "pdf", {"tuned": 3, "held-out": 2}, (5, 8)),
@@ -362,6 +364,9 @@ PLAN = [
     ("spc", "pdf", {"tuned": 2, "held-out": 1}, (5, 8)),
     ("spc", "two-column", {"tuned": 1, "held-out": 1}, (4, 6)),
     ("spc", "traditional", {"tuned": 1, "held-out": 0}, (4, 6)),
+    ("local", "title-first", {"tuned": 1, "held-out": 1}, (4, 6)),
+    ("local", "ordinary", {"tuned": 1, "held-out": 1}, (4, 6)),
+    ("local", "pdf", {"tuned": 1, "held-out": 0}, (4, 6)),
 ]
 
 
@@ -384,6 +389,9 @@ How each kind was obtained:
   法释〔YYYY〕N号) where the text carries one, the adoption lines printed under the title, then the
   text; heading marks (`## `) dropped. Where the source text prints no number, none is expected.
   These documents end without a signature or a date line, so no date is expected of them.
+* `local-*`: decisions (决定) and resolutions (决议) of provincial and city people's congress standing
+  committees (Beijing, Shanghai, Shandong, Henan), from the same repository (`DLC/*/地方性法规/`) by
+  `import_lawrefbook.py`: title, adoption lines, text; no number, signature or date line is printed.
 
 Each source document belongs to one part only; the held-out part is never shown while tuning.
 
@@ -478,7 +486,17 @@ def main() -> int:
             if layout.html:
                 pool = [d for d in pool if d.html]
             for index in range(count):
-                chosen = rng.sample(pool, min(len(pool), rng.randint(low, high)))
+                wanted = rng.randint(low, high)
+                issue_pool = pool
+                if collection == "local":
+                    # One standing committee's gazette prints its own decisions: one issuer per issue
+                    # when one has enough of them.
+                    issuers = sorted({doc.issuer for doc in pool})
+                    big = [name for name in issuers if sum(doc.issuer == name for doc in pool) >= low]
+                    if big:
+                        issuer = rng.choice(big)
+                        issue_pool = [doc for doc in pool if doc.issuer == issuer]
+                chosen = rng.sample(issue_pool, min(len(issue_pool), wanted))
                 issue_id = f"composed-{collection}-{name}-{part}-{index + 1}"
                 text, expected = compose_issue(issue_id, chosen, layout, rng)
                 suffix = ".html" if layout.html else ".txt"
@@ -501,6 +519,16 @@ def main() -> int:
     real = [compose_real(path) for path in sorted((HERE / "real").glob("*.json"))]
     manifest_path = HERE / "manifest.json"
     manifest = {"format": 1, "seed": SEED, "issues": real + manifest_issues}
+    counts = {
+        i["id"]: len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"])
+        for i in manifest["issues"]
+    }
+    rows = [
+        f"| {i['id']} | {i['kind']} | {i['layout']} | {i['part']} | {counts[i['id']]} |" for i in manifest["issues"]
+    ]
+    with (HERE / "SOURCES.md").open("a", encoding="utf-8") as sources:
+        sources.write("\n## Issues\n\n| issue | kind | layout | part | documents |\n|---|---|---|---|---|\n")
+        sources.write("\n".join(rows) + "\n")
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     total = sum(
         len(json.loads((HERE / i["expected"]).read_text(encoding="utf-8"))["documents"]) for i in manifest["issues"]

@@ -1,7 +1,9 @@
-"""Import judicial interpretations (司法解释) into `sources/spc.jsonl`.
+"""Import judicial interpretations (司法解释) into `sources/spc.jsonl`, and the decisions and
+resolutions of provincial and city people's congress standing committees into `sources/local.jsonl`.
 
-Input: the folder `司法解释/` of the public repository LawRefBook/Laws (Markdown texts of the
-Supreme People's Court's and Supreme People's Procuratorate's interpretations and decisions).
+Input: the folders `司法解释/` and `DLC/*/地方性法规/` of the public repository LawRefBook/Laws
+(Markdown texts of the Supreme People's Court's and Supreme People's Procuratorate's
+interpretations and decisions, and of local regulations and decisions).
 
     python tests/data/gazettes/import_lawrefbook.py LAWS_CHECKOUT [COMMIT]
 
@@ -22,6 +24,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "sources" / "spc.jsonl"
+LOCAL_OUT = HERE / "sources" / "local.jsonl"
+# A standing committee's decision or resolution (决定, 决议): issued by a body ending in 会, unnumbered.
+LOCAL_ISSUER = re.compile(r"^([\u4e00-\u9fff]{2,12}(?:人民代表大会常务委员会|人大常委会))关于.*(?:决定|决议)$")
 NUMBER = re.compile(r"^法释〔\d{4}〕\d{1,3}号$")
 ISSUERS = re.compile(r"^((?:最高人民法院|最高人民检察院)(?:[、\s]+(?:最高人民法院|最高人民检察院))?)\s*关于")
 MIN_CHARS, MAX_CHARS = 600, 12_000
@@ -59,16 +64,18 @@ def main(checkout: str, commit: str = "") -> int:
         if not MIN_CHARS <= chars <= MAX_CHARS:
             continue
         short = title[match.end() - 2 :]
-        records.append({
-            "id": "spc-" + re.sub(r"\W+", "", path.stem)[-24:],
-            "source": f"https://github.com/LawRefBook/Laws/blob/{commit or 'main'}/司法解释/{path.name}",
-            "doc_number": number,
-            "issuer": " ".join(issuers),
-            "title": short,
-            "published": None,
-            "title_lines": header,
-            "body_lines": text,
-        })
+        records.append(
+            {
+                "id": "spc-" + re.sub(r"\W+", "", path.stem)[-24:],
+                "source": f"https://github.com/LawRefBook/Laws/blob/{commit or 'main'}/司法解释/{path.name}",
+                "doc_number": number,
+                "issuer": " ".join(issuers),
+                "title": short,
+                "published": None,
+                "title_lines": header,
+                "body_lines": text,
+            }
+        )
     # All numbered ones and all decisions (决定); of the rest, every eighth (by file name): enough of
     # each kind without letting one court's style outweigh the other sources.
     unnumbered = [r for r in records if not r["doc_number"] and not r["title"].endswith("决定")]
@@ -76,6 +83,34 @@ def main(checkout: str, commit: str = "") -> int:
     OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     numbered = sum(1 for r in records if r["doc_number"])
     print(f"{len(records)} documents ({numbered} numbered) written to {OUT.name}")
+    local = []
+    for path in sorted((Path(checkout) / "DLC").glob("*/地方性法规/**/*.md")):
+        raw = path.read_text(encoding="utf-8")
+        head, marker, body = raw.partition("<!-- INFO END -->")
+        title = head.strip().splitlines()[0].lstrip("# ").strip() if marker else ""
+        match = LOCAL_ISSUER.match(title)
+        if not match:
+            continue
+        adoption = [line.strip() for line in head.strip().splitlines()[1:] if line.strip()]
+        lines = [re.sub(r"^#+\s*", "", line).strip() for line in body.splitlines()]
+        text = adoption + [line for line in lines if line]
+        if sum(len(line) for line in text) < 200:
+            continue
+        local.append(
+            {
+                "id": "local-" + re.sub(r"\W+", "", path.stem)[-24:],
+                "source": f"https://github.com/LawRefBook/Laws/blob/{commit or 'main'}/"
+                + str(path.relative_to(checkout)).replace("\\", "/"),
+                "doc_number": None,
+                "issuer": match.group(1),
+                "title": title[len(match.group(1)) :],
+                "published": None,
+                "title_lines": [title],
+                "body_lines": text,
+            }
+        )
+    LOCAL_OUT.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in local), encoding="utf-8")
+    print(f"{len(local)} documents written to {LOCAL_OUT.name}")
     return 0
 
 
