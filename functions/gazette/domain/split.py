@@ -102,6 +102,7 @@ _CONTINUITY_BONUS = 1.25
 _MOVE_ON_RATIO = 2.0  # how much better text must match the next document's title to be its beginning
 _MOVE_ON_FLOOR = 0.2
 _ANONYMOUS_REACH = 12  # a signed, title-less notice binds to a header at most this many lines later
+_LONGEST_TITLE_LINE = 60  # characters: a longer line is body text, never a header's
 _TITLE_PAGE_REACH = 120  # lines a title may span when the page ends inside it
 _RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column block that ends it
 
@@ -361,6 +362,8 @@ def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     if index > 0 and not lines[index - 1].squeezed.endswith(_TERMINAL) and _parse_date(lines[index - 1].plain) is None:
         return None
     line = lines[index]
+    if len(line.squeezed) > _LONGEST_TITLE_LINE:
+        return None
     if _is_issuer(line) and index + 1 < len(lines) and _TITLE_OPENING.match(lines[index + 1].plain):
         title_lines = _collect_title(lines, index + 1)
         if title_lines is None:
@@ -433,8 +436,9 @@ def _issuers_match(left: str, right: str) -> bool:
 class _Splitter:
     """One pass over the lines, keeping the stack of open documents and the orphan text."""
 
-    def __init__(self, lines: list[_Line]) -> None:
+    def __init__(self, lines: list[_Line], pairs: _Pairs | None = None) -> None:
         self.lines = lines
+        self.pairs = pairs or _Pairs(lines)
         self.headers = _find_headers(lines)
         self.header_lines = {i for header in self.headers.values() for i in header.lines}
         self.signatures = _find_signatures(lines, self.header_lines)
@@ -656,7 +660,7 @@ class _Splitter:
                 continue
             dangling = ordered[-1]
             if pairs is None:
-                pairs = self._pair_counts()
+                pairs = self.pairs.counts()
             block = self._block_continuing(dangling, pairs)
             if block is None:
                 continue
@@ -667,9 +671,6 @@ class _Splitter:
                     donor.pre = [i for i in donor.pre if i != index]
                 owner[index] = doc
             doc.spliced[dangling] = block
-
-    def _pair_counts(self) -> Counter[str]:
-        return _line_pairs(self.lines)
 
     def _block_continuing(self, dangling: int, pairs: Counter[str]) -> list[int] | None:
         best: tuple[int, list[int]] | None = None
@@ -780,7 +781,7 @@ def _first_line(text: str) -> str:
     return text.split("\n", 1)[0][:80]
 
 
-def _read_columns(lines: list[_Line], headers: dict[int, _Header]) -> list[_Line]:
+def _read_columns(lines: list[_Line], headers: dict[int, _Header], shared: _Pairs) -> list[_Line]:
     """Put two-column pages back in reading order where a column-wise extraction scrambled them.
 
     An extractor that reads a page column by column, passing full-width lines (a document's header)
@@ -797,7 +798,7 @@ def _read_columns(lines: list[_Line], headers: dict[int, _Header]) -> list[_Line
     mixed = [page for page in pages if any(i in headers for i in page[1:])]
     if len(pages) < 2 or not mixed:
         return lines
-    pairs = _line_pairs(lines)
+    pairs = shared.counts()
     order: list[int] = []
     for page in pages:
         order.extend(_page_order(lines, page, headers, pairs) if page in mixed else page)
@@ -892,6 +893,19 @@ def _column_width(lines: list[_Line], page: list[int]) -> int:
     return int(0.8 * lengths[int(len(lengths) * 0.75)]) if lengths else 0
 
 
+class _Pairs:
+    """The issue's character pairs, counted once and only if asked for (line order does not matter)."""
+
+    def __init__(self, lines: list[_Line]) -> None:
+        self._lines = lines
+        self._counts: Counter[str] | None = None
+
+    def counts(self) -> Counter[str]:
+        if self._counts is None:
+            self._counts = _line_pairs(self._lines)
+        return self._counts
+
+
 def _line_pairs(lines: list[_Line]) -> Counter[str]:
     """How often each pair of characters is written side by side in the issue (digits alike)."""
     text = _digits_alike("\n".join(line.squeezed for line in lines))
@@ -918,8 +932,9 @@ def split_issue(text: str) -> list[SplitDocument]:
     lines = _prepare_lines(text)
     if not lines:
         return []
-    lines = _read_columns(lines, _find_headers(lines))
-    splitter = _Splitter(lines)
+    pairs = _Pairs(lines)
+    lines = _read_columns(lines, _find_headers(lines), pairs)
+    splitter = _Splitter(lines, pairs)
     if not splitter.headers:
         return [_single_document(lines)]
     documents = splitter.run()
