@@ -718,15 +718,17 @@ class _Splitter:
 
     def _unplaced(self, built: list[_Doc]) -> str | None:
         """Why these documents are not a split of the issue (None when they are): each line in
-        exactly one document or one header, and no document without text."""
+        exactly one document or one header, and no document without text unless it is alone."""
         placed = [index for doc in built for index in self._ordered_lines(doc)]
         placed.extend(self.header_lines)
         if len(placed) != len(set(placed)):
             return "a line was placed in two documents"
         if len(placed) != len(self.lines):
             return "some lines belong to no document"
+        # A page may hold a header alone (its body elsewhere); among several, a bare header is a
+        # contents list or a layout not understood.
         empty = next((doc.header for doc in built if doc.header and not self._ordered_lines(doc)), None)
-        if empty is not None:
+        if empty is not None and len(built) > 1:
             return "a header with no text under it"
         return None
 
