@@ -9,12 +9,13 @@ FEEDPARSER_VERSION := 6.0.11
 CHECKOV := .cache/checkov-venv/bin/checkov
 CHECKOV_VERSION := 3.3.30
 
-.PHONY: help install demo test lint security browser unit integration e2e bench corpus deploy clean
+.PHONY: help install demo test lint security browser unit integration e2e bench corpus deploy clean chaos
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded AWS (moto), printing documents and deliveries"
 	@echo "make test   every check: ruff, cfn-lint, checkov, bandit, unit, integration and end-to-end tests"
 	@echo "make bench  the benchmark suite; writes docs/benchmarks.md"
+	@echo "make chaos  50 seeded runs of the pipeline with faults injected; writes docs/reliability.md"
 	@echo "make deploy sam build && sam deploy (needs an AWS account)"
 
 $(STAMP): pyproject.toml
@@ -67,6 +68,11 @@ browser:
 
 test: $(STAMP) $(CORPUS) lint security browser
 	$(PY) -m pytest tests -q
+
+# Faults injected across the whole pipeline (infra/gazette_local/chaos.py); RUNS=50 SEED=1 by default.
+# `make test` runs a short seeded subset (tests/e2e/test_chaos.py).
+chaos: $(STAMP)
+	$(PY) -m gazette_local.chaos --runs $(or $(RUNS),50) --seed $(or $(SEED),1) --report docs/reliability.md
 
 # The peer (rss2email 3.14 mailing an aiosmtpd sink) lives in a venv of its own, never in the project's.
 BENCH_VENV := .cache/bench-venv

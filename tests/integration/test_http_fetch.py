@@ -18,6 +18,7 @@ from gazette.adapters.http import (
     USER_AGENT,
     ConnectError,
     FetchError,
+    ProtocolError,
     Timeout,
     TooLarge,
     TooManyRedirects,
@@ -100,6 +101,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(302, headers={"Location": f"/loop/{int(path[6:]) + 1}"})
         if path == "/no-location":
             return self.send(302, b"nowhere")
+        if path == "/truncated":  # declares the whole feed, sends half, closes: a connection cut mid-body
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(FEED)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(FEED[: len(FEED) // 2])
+            return None
         if path == "/big":
             return self.send(200, b"x" * 2_000_000)
         if path == "/big-chunked":  # no Content-Length: the cap must apply while reading
@@ -256,6 +264,14 @@ def test_fetch_redirects_not_followed_when_asked(server):
 def test_fetch_redirect_without_location_is_returned(server):
     r = get(server + "/no-location")
     assert r.status == 302 and r.body == b"nowhere"
+
+
+def test_fetch_body_shorter_than_its_content_length_is_a_protocol_error(server):
+    with pytest.raises(ProtocolError) as raised:
+        get(f"{server}/truncated")
+    half = len(FEED) // 2
+    assert str(raised.value) == (f"bad response from 127.0.0.1: IncompleteRead({half} bytes read, "
+                                 f"{len(FEED) - half} more expected)")
 
 
 def test_fetch_body_over_cap_is_refused(server):

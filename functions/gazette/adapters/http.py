@@ -268,6 +268,8 @@ class _BodyReader:
                     self._emit(chunk)
                 else:
                     self._inflate(chunk)
+            if self.resp.length:  # the connection closed before the declared Content-Length arrived
+                raise http.client.IncompleteRead(bytes(self.wire), self.resp.length)
             if self.dec is not None:
                 self._emit(self.dec.flush())
                 if not self.dec.eof and self.wire:
