@@ -62,9 +62,17 @@ e2e: $(STAMP) browser
 	$(PY) -m pytest tests/e2e -q
 
 # pytest exits 5 when it collects nothing: that fails here like any other failure.
-# The browser test drives Debian's Chromium (Playwright's own browser download does not work here).
-browser:
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work here),
+# check that Chinese renders in a CJK font (Debian's fonts-noto-cjk) and run axe-core, from npm, pinned.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
+
+browser: $(AXE)
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update && apt-get install -y fonts-noto-cjk)
 
 test: $(STAMP) $(CORPUS) lint security browser
 	$(PY) -m pytest tests -q

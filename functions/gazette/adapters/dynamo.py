@@ -609,3 +609,19 @@ class DocumentIndex:
         last = page.get("LastEvaluatedKey")
         next_key = None if not last else (last if index is None else {"pk": s(key), "sk": last["listed_at"]})
         return IndexPage([plain(item) for item in page.get("Items", [])], encode_cursor(next_key))
+
+    def dates(self, key: str, *, since: str, until: str) -> list[str]:
+        """The dates (YYYY-MM-DD) of every document of a listing in a range, newest first: sort keys only."""
+        table, index, partition, value, sort = self._physical(key)
+        request: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": "#p = :pk AND #s BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#p": partition, "#s": sort},
+            "ExpressionAttributeValues": {":pk": s(value), ":low": s(since), ":high": s(until + "#~")},
+            "ProjectionExpression": "#s",
+            "ScanIndexForward": False,
+        }
+        if index:
+            request["IndexName"] = index
+        return [item[sort]["S"][:10] for item in read_pages(self._client, "query", request, what="counting documents")]
+

@@ -108,8 +108,14 @@ def get_document(doc_id: DocumentId, lang: PageLanguage = None):
     event = router.current_event
     if not web.wants_html(event):
         return _json(detail)
-    return web.page(event, "document", locale=web.pick_locale(event, lang), doc=detail,
-                    text=_full_text(deps, item))
+    from gazette.api.atom import atom_link
+    from gazette.domain.labels import domain_labels
+
+    locale = web.pick_locale(event, lang)
+    labels = domain_labels(locale)
+    feeds = [{"title": web.TEXTS[locale]["atom_domain"].format(label=labels.get(domain, domain)),
+              "href": atom_link(listing.Filters(domain=domain), locale)} for domain in detail.domains]
+    return web.page(event, "document", locale=locale, doc=detail, text=_full_text(deps, item), atom_feeds=feeds)
 
 
 def _detail(doc_id: str, item: dict[str, Any]) -> DocumentDetail:

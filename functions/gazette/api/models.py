@@ -19,6 +19,7 @@ from gazette.domain.taxonomy import load_taxonomy
 # The domains users can ask for are the taxonomy's (data, not code): the schema lists them as an enum.
 DOMAINS: tuple[str, ...] = tuple(load_taxonomy().domains)
 DomainName = Literal[DOMAINS]  # type: ignore[valid-type]
+DomainOrNone = Literal[(*DOMAINS, "none")]  # type: ignore[valid-type]  # "none": documents in no domain
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_PATTERN = rf"^[A-Za-z0-9._%+-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$"

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Form, Path, Query
 from pydantic import ValidationError
 
 from gazette.api import actions, listing, web
+from gazette.api.atom import atom_link
 from gazette.api.deps import Dependencies, dependencies
 from gazette.api.errors import RateLimited
 from gazette.api.models import BrowseFilters, EmailSubscriptionRequest, SubscriptionChange, SubscriptionId
@@ -136,7 +137,9 @@ def browse(lang: Annotated[str | None, Query(max_length=5)] = None, domain: Page
                               until=form.until, q=form.q)
     found = listing.find(dependencies().index, filters, limit=BROWSE_PAGE, cursor=form.cursor)
     query = filters.query()
+    feed = {"title": web.TEXTS[locale]["atom_this"], "href": atom_link(filters, locale)}
     return web.page(
         event, "browse", locale=locale, values=raw, errors={}, documents=[_listed(row) for row in found.rows],
+        atom_feeds=[feed],
         filters=query, next_link=web.link("/browse", locale, **query, cursor=found.next_cursor)
         if found.next_cursor else None, first_link=web.link("/browse", locale, **query) if form.cursor else None)
