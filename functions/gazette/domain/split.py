@@ -64,7 +64,9 @@ _ORG_SUFFIX = (
     r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|办事处|中心|银行|小组|总局|局|厅|部|委|院|署|办|会)"
 )
 _ORG = rf"[\u4e00-\u9fff（）]{{1,30}}{_ORG_SUFFIX}"
-_ISSUER = re.compile(rf"^{_ORG}$")
+_ISSUER = re.compile(rf"^(?:{_ORG}){{1,8}}$")
+_ORG_NAME = re.compile(rf"[\u4e00-\u9fff（）]+?{_ORG_SUFFIX}")
+_BARE_OFFICE = re.compile(rf"^(?:常务)?{_ORG_SUFFIX}$")
 # Joint issuers: organisations side by side, apart by spaces or 、 (`财政部 工业和信息化部`).
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,]+")
 # Where a title starts once its issuer's name is taken off (`国务院办公厅转发…`, `国务院关于…`).
@@ -224,9 +226,27 @@ def _issuer_of(text: str) -> str | None:
     if not parts or _NOT_AN_ISSUER.search(_simplified(text)):
         return None
     if all(_ISSUER.match(_simplified(part)) for part in parts):
-        return " ".join(parts)
+        return " ".join(parts) if len(parts) > 1 else " ".join(_organisations(parts[0]))
     whole = "".join(parts)  # a name set with spaces between its characters: `山 东 省 人 民 政 府`
     return whole if _ISSUER.match(_simplified(whole)) else None
+
+
+def _organisations(name: str) -> list[str]:
+    """Joint issuers printed without a separator (`中国人民银行民政部`), one name each; a bare
+    office word (`办公厅`) stays with the name before it (`国务院办公厅`)."""
+    plain = _simplified(name)
+    names: list[str] = []
+    start = 0
+    for match in _ORG_NAME.finditer(plain):
+        if match.start() != start:
+            return [name]
+        piece = name[match.start() : match.end()]
+        if names and _BARE_OFFICE.match(plain[match.start() : match.end()]):
+            names[-1] += piece
+        else:
+            names.append(piece)
+        start = match.end()
+    return names if start == len(plain) and names else [name]
 
 
 def _is_issuer(line: _Line) -> bool:
@@ -234,14 +254,19 @@ def _is_issuer(line: _Line) -> bool:
 
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
-    """`国务院办公厅转发国家地震局关于…的通知` -> (`国务院办公厅`, `转发国家地震局关于…的通知`)."""
+    """`国务院办公厅转发国家地震局关于…的通知` -> (`国务院办公厅`, `转发国家地震局关于…的通知`);
+    the issuer is "" when the title names its issuers only in part (`…等部门关于…`)."""
     plain = _simplified(title)
     for match in _TITLE_OPENING.finditer(plain):
         if match.start() == 0:
             return None, title
-        issuer = _issuer_of(title[: match.start()])
+        prefix = title[: match.start()]
+        issuer = _issuer_of(prefix)
         if issuer is not None:
             return issuer, title[match.start() :]
+        if prefix.endswith("等部门") and _issuer_of(prefix[:-3]) is not None:
+            # `国家发展改革委等部门关于…`: the issuers are named in full under the signature.
+            return "", title[match.start() :]
     return None, title
 
 
