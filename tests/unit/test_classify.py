@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gazette.domain.classify import Classifier, default_classifier
+from gazette.domain.evaluate import load_jsonl
 from gazette.domain.model import Classification, Evidence
 from gazette.domain.taxonomy import load_taxonomy
 
@@ -431,7 +432,7 @@ def test_classify_federal_register_acquisition_rule_is_bidding(classifier: Class
     )
 
     assert result.domains == ("bidding",)
-    assert "federal acquisition regulation" in terms(result, "bidding")
+    assert "Federal Acquisition Regulation" in terms(result, "bidding")
 
 
 def test_classify_fema_major_disaster_notice_is_disasters(classifier: Classifier) -> None:
@@ -456,25 +457,6 @@ def test_classify_fema_major_disaster_notice_is_disasters(classifier: Classifier
     result = classifier.classify(title, body, "FEMA-4168-DR")
 
     assert result.domains == ("disasters",)
-
-
-def test_classify_nsf_proposal_review_notice_is_science(classifier: Classifier) -> None:
-    # Federal Register 2024-25970 (devset fr-2024-25970-nsf-proposal-review-meetings)
-    body = (
-        "In accordance with the Federal Advisory Committee Act (Pub. L. 92-463, as amended), the National S"
-        "cience "
-        "Foundation (NSF) announces its intent to hold proposal review meetings throughout the year. The pu"
-        "rpose of "
-        "these meetings is to provide advice and recommendations concerning proposals submitted to the NSF "
-        "for "
-        "financial support. The agenda for each of these meetings is to review and evaluate proposals as pa"
-        "rt of "
-        "the selection process for awards."
-    )
-
-    result = classifier.classify("Proposal Review; Notice of Meetings", body, "FR Doc 2024-25970")
-
-    assert result.domains == ("science",)
 
 
 def test_classify_disaster_act_named_in_a_contracting_rule_title_is_not_disasters(
@@ -597,3 +579,87 @@ def test_classify_empty_document_has_no_domain(classifier: Classifier) -> None:
 def test_default_classifier_is_built_once_from_the_packaged_taxonomy() -> None:
     assert default_classifier() is default_classifier()
     assert default_classifier().domains == ("bidding", "consumption", "disasters", "science")
+
+
+# --- the kinds of miss of issue 15, on tuning records of the development set ------------------
+
+DEVSET = {r["id"]: r for r in load_jsonl(Path(__file__).parent.parent / "data" / "devset.jsonl")}
+
+
+def devset(record_id: str) -> dict:
+    record = DEVSET[record_id]
+    assert record["split"] == "tune"  # cases come from the tuned split, never the untouched one
+    return record
+
+
+@pytest.mark.parametrize(
+    ("record_id", "quoted"),
+    [
+        # 財辦庫〔2013〕375號 as copied in Traditional script, with 關于 and 采購 left Simplified
+        ("cbk-2013-375-pingshen-zhuanjia-jianguan-hant", "政府采購"),
+        # 商務部等4部門辦公廳關于進一步做好家電以舊換新工作的通知 (mixed: 關于, 并)
+        ("mofcom-jiadian-yijiuhuanxin-2024-hant", "以舊換新"),
+        # 績溪縣上莊鎮: 關于印發績溪縣防汛抗旱應急預案的通知 (mixed: 關于, 范圍)
+        ("jixi-shangzhuang-fangxun-yuan-2020-hant", "防汛抗旱"),
+        # 云科規〔2023〕8號 云南省科技特派員管理辦法 (mixed: 云, 關于)
+        ("yunnan-keji-tepaiyuan-banfa-2023-hant", "科技特派員"),
+    ],
+)
+def test_classify_traditional_and_mixed_script_document_gets_its_domain_and_quotes_the_original(
+    classifier: Classifier, record_id: str, quoted: str
+) -> None:
+    record = devset(record_id)
+
+    result = classifier.classify(record["title"], record["body"], record["doc_number"])
+
+    assert list(result.domains) == record["domains"]
+    assert quoted in terms(result, record["domains"][0])
+
+
+@pytest.mark.parametrize(
+    "record_id",
+    [
+        "taipei-caigou-sop-97",  # 97年採購標準作業程序電子書(第2版)
+        "tw-xiaobao-tuanti-pingding-banfa-hant",  # 消費者保護團體評定辦法
+        "gwyb-senlin-fanghuo-tongzhi-title-hant",  # 國務院辦公廳關于進一步加強森林防火工作的通知
+    ],
+)
+def test_classify_title_only_item_gets_its_domain(classifier: Classifier, record_id: str) -> None:
+    record = devset(record_id)
+    assert record["body"] == ""
+
+    assert list(classifier.classify(record["title"]).domains) == record["domains"]
+
+
+def test_classify_short_procurement_notice_without_the_fields_commonest_words_is_bidding(
+    classifier: Classifier,
+) -> None:
+    # 山东开启应急救援设备和物资采购绿色通道: no 招标 or 投标, a public-health emergency
+    record = devset("shandong-yingji-caigou-lvse-tongdao-2020")
+
+    result = classifier.classify(record["title"], record["body"])
+
+    assert result.domains == ("bidding",)
+
+
+def test_classify_second_domain_with_strong_evidence_of_its_own_is_reported_whatever_the_first_scores(
+    tmp_path: Path,
+) -> None:
+    # A bidding title (国办发〔2024〕21号) over the opening of the seed's science plan
+    # (威文政发〔2024〕6号), up to its first targets: the title names bidding only; the body's science
+    # evidence is its own, strong enough to stand, weak enough that a discount would hide it.
+    bidding = next(d for d in SEED_DOCUMENTS if d["doc_number"] == "国办发〔2024〕21号")
+    science = next(d for d in SEED_DOCUMENTS if d["doc_number"] == "威文政发〔2024〕6号")
+    end = science["body"].index("国家高新技术企业数量达到 230 家以上，") + len("国家高新技术企业数量达到 230 家以上，")
+    body = science["body"][:end]
+    taxonomy_file = FIXTURES.parent.parent / "functions" / "gazette" / "data" / "taxonomy.yaml"
+    text = taxonomy_file.read_text(encoding="utf-8")
+    assert "  own_evidence: 1.5\n" in text
+    discounted = tmp_path / "taxonomy.yaml"
+    discounted.write_text(text.replace("  own_evidence: 1.5\n", "  own_evidence: 100\n"), encoding="utf-8")
+
+    reported = Classifier(load_taxonomy()).classify(bidding["title"], body)
+    suppressed = Classifier(load_taxonomy(discounted)).classify(bidding["title"], body)
+
+    assert reported.domains == ("bidding", "science")
+    assert suppressed.domains == ("bidding",)

@@ -51,6 +51,19 @@ def test_eval_prints_per_domain_figures_and_macro_f1(capsys):
     assert "macro" in report.lower() and "disasters" in report
 
 
+def test_eval_prints_tuned_untouched_and_k_fold_figures_apart_and_no_untouched_error(capsys):
+    assert main(["eval"]) == 0
+    report = capsys.readouterr().out
+
+    headings = [line for line in report.splitlines() if line.startswith("== ")]
+    assert [h.split(":")[0] for h in headings] == [
+        "== tuned split", "== untouched split", "== 5-fold cross-validation on the tuned split"
+    ]
+    assert report.count("macro-F1 over 4 domains") == 3
+    untouched = report[report.index("== untouched split") :]
+    assert "Misclassified" not in untouched
+
+
 def test_feed_inspect_prints_entries_with_identity_and_encoding(tmp_path, capsys):
     feed = tmp_path / "feed.xml"
     feed.write_bytes('<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>t</title>'

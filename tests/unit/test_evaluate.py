@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from gazette.domain.classify import default_classifier
-from gazette.domain.evaluate import DomainMetrics, evaluate, format_report, load_jsonl
+from gazette.domain.classify import Classifier, default_classifier
+from gazette.domain.evaluate import (
+    DomainMetrics,
+    cross_validate,
+    evaluate,
+    format_report,
+    load_jsonl,
+    split,
+    term_support,
+)
 from gazette.domain.model import Classification, Evidence
+from gazette.domain.taxonomy import load_taxonomy
 
 TESTS = Path(__file__).parent.parent
 DEVSET = TESTS / "data" / "devset.jsonl"
@@ -152,11 +161,68 @@ def test_gate_seed_documents_are_all_exactly_right() -> None:
     assert report.exact == 7, format_report(report)
 
 
-def test_gate_development_set_macro_f1_is_at_least_0_90() -> None:
-    assert DEVSET.is_file(), f"the development set {DEVSET} is missing"
-    records = load_jsonl(DEVSET)
-    assert len(records) >= 100
+# Measured when the untouched split was first scored: macro-F1 0.909, recall bidding 0.857,
+# consumption 0.722, disasters 0.931, science 0.833.  The targets are not met; this marker goes
+# when they are (strict: a pass without removing it fails).
+@pytest.mark.xfail(strict=True, reason="issue 15: the untouched split's macro-F1 is 0.909, below 0.95")
+def test_gate_untouched_split_meets_the_targets() -> None:
+    """The issue's targets, scored on the split nobody tunes on."""
+    report = evaluate(default_classifier(), split(load_jsonl(DEVSET), "untouched"))
+
+    assert report.macro_f1 >= 0.95, format_report(report, errors=False)
+    assert all(report.per_domain[d].recall >= 0.90 for d in report.domains), format_report(report, errors=False)
+
+
+def test_gate_untouched_split_does_not_fall_below_its_measured_macro_f1() -> None:
+    records = split(load_jsonl(DEVSET), "untouched")
+    assert len(records) >= 90
 
     report = evaluate(default_classifier(), records)
 
-    assert report.macro_f1 >= 0.90, format_report(report)
+    assert report.macro_f1 >= 0.90, format_report(report, errors=False)
+
+
+def test_development_set_every_record_has_a_split_and_at_least_a_third_is_untouched() -> None:
+    records = load_jsonl(DEVSET)
+
+    assert {record.get("split") for record in records} == {"tune", "untouched"}
+    assert 3 * len(split(records, "untouched")) >= len(records)
+
+
+def test_taxonomy_no_term_exists_only_to_flip_one_tuning_record() -> None:
+    """A term earns its place across several tuning records: none found in exactly one tuning
+    record of its domain decides that record's domains."""
+    taxonomy = load_taxonomy()
+    classifier = Classifier(taxonomy)
+    records = {str(r["id"]): r for r in split(load_jsonl(DEVSET), "tune")}
+
+    flips = []
+    for key, holders in term_support(classifier, records.values()).items():
+        if len(holders) != 1:
+            continue
+        record = records[next(iter(holders))]
+        with_term = classifier.classify(record["title"], record["body"], record.get("doc_number"))
+        without = Classifier(taxonomy, exclude=frozenset([key])).classify(
+            record["title"], record["body"], record.get("doc_number")
+        )
+        if with_term.domains != without.domains:
+            flips.append((key, record["id"]))
+
+    assert flips == []
+
+
+def test_cross_validate_tuned_split_classifies_every_record_once_and_no_better_than_whole() -> None:
+    records = split(load_jsonl(DEVSET), "tune")
+
+    folded = cross_validate(load_taxonomy(), records)
+    whole = evaluate(default_classifier(), records)
+
+    assert folded.records == len(records)
+    assert folded.macro_f1 <= whole.macro_f1
+
+
+def test_format_report_without_errors_shows_the_table_only() -> None:
+    text = format_report(evaluate(FakeClassifier(PREDICTIONS), RECORDS), errors=False)
+
+    assert "Misclassified" not in text
+    assert text.splitlines()[-1] == "macro-F1 over 4 domains: 0.625; exact match: 2/5 (40.0%)"

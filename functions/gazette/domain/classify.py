@@ -1,9 +1,12 @@
 """Multi-label, explainable domain classifier for Chinese (Simplified and Traditional) and English
 government documents, configured entirely by the taxonomy data file.
 
-One Aho-Corasick automaton holds every term of every domain (Simplified, generated Traditional
-and lower-cased English forms), the rule contexts and the masks; each of title, document number
-and body is scanned once (leftmost-longest matches, English terms checked for word boundaries).
+Before matching, every text is normalised (``gazette.domain.script``): Traditional and mixed
+script converted to Simplified with OpenCC's tables, extraction gaps inside Chinese words closed,
+lower-cased.  One Aho-Corasick automaton holds every term of every domain, normalised the same
+way, with the rule contexts and the masks; each of title, document number and body is scanned
+once (leftmost-longest matches, English terms checked for word boundaries).  Evidence quotes the
+original text: offsets in the normalised text are mapped back.
 
 Scoring (all parameters in the taxonomy file):
 
@@ -24,13 +27,13 @@ by ``default_classifier()`` (cached) or passed to ``Classifier``.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import ahocorasick
 
 from gazette.domain.model import Classification, Evidence
+from gazette.domain.script import normalise, quote, to_simplified
 
 if TYPE_CHECKING:
     from gazette.domain.taxonomy import Taxonomy
@@ -39,16 +42,6 @@ __all__ = ["Classifier", "default_classifier"]
 
 _LOCATIONS = ("title", "doc_number", "body")
 _TITLE, _DOC_NUMBER, _BODY = 0, 1, 2
-
-# Whitespace between two non-ASCII characters is an artefact of extraction (PDF line breaks
-# inside Chinese words): drop it.  Any other run of whitespace becomes one space.
-_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-_SPACES = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    return _SPACES.sub(" ", _CJK_GAP.sub("", text)).lower()
-
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
@@ -103,12 +96,15 @@ class _Hit:
 class Classifier:
     """Classifies documents into the taxonomy's domains.  Build once; ``classify`` is reentrant."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, exclude: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """``exclude`` leaves out (domain, term) pairs of the taxonomy (cross-validation builds
+        classifiers without the terms the held-out records alone would justify)."""
         scoring = taxonomy.scoring
         self._decay = float(scoring.body_decay_chars)
         self._cap = float(scoring.body_term_cap)
         self._named_fraction = float(scoring.named_fraction)
         self._unnamed_body_factor = float(scoring.unnamed_body_factor)
+        self._own_evidence = float(scoring.own_evidence)
         self._domains: list[_Domain] = []
         self._terms: list[_Term] = []
         self._contexts: list[_ContextTerm] = []
@@ -117,7 +113,6 @@ class Classifier:
         keys: dict[str, tuple[bool, bool, list[tuple[str, int]]]] = {}
 
         def add(form: str, lang: str, prefix: bool, target: tuple[str, int] | None) -> None:
-            form = form.lower()  # the text is lower-cased too (5G工厂 -> 5g工厂)
             if not form:
                 return
             english = lang == "en"
@@ -131,9 +126,11 @@ class Classifier:
                 entry[2].append(target)
 
         def forms(term: str, lang: str) -> tuple[bool, tuple[str, ...]]:
+            # A term is matched as the text is: in Simplified (whatever script it is written in)
+            # and lower case.
             prefix = lang == "en" and term.endswith("*")
             base = term[:-1].rstrip() if prefix else term
-            return prefix, taxonomy.variants(base, lang)
+            return prefix, (to_simplified(base.lower()),)
 
         for index, (name, domain) in enumerate(taxonomy.domains.items()):
             self._domains.append(
@@ -161,30 +158,36 @@ class Classifier:
             for group_name, group in domain.groups.items():
                 where = set(group.where or _LOCATIONS)
                 allowed = ("title" in where, "doc_number" in where, "body" in where)
-                for lang, _, term, override in group.items():
+                weight = taxonomy.strength(group.strength)
+                for lang, _, term in group.items():
+                    if (name, term) in exclude:
+                        continue
                     term_id = len(self._terms)
-                    weight = float(override or group.weight)
                     self._terms.append(_Term(term, index, group_name, weight, allowed))
                     prefix, variants = forms(term, lang)
                     for form in variants:
                         add(form, lang, prefix, ("t", term_id))
         for context_name, terms in taxonomy.contexts.items():
-            for lang, _, term, override in terms.items():
+            for lang, _, term in terms.items():
                 context_id = len(self._contexts)
-                self._contexts.append(_ContextTerm(term, context_name, float(override or 1.0)))
+                self._contexts.append(_ContextTerm(term, context_name, 1.0))
                 prefix, variants = forms(term, lang)
                 for form in variants:
                     add(form, lang, prefix, ("c", context_id))
-        for lang, _, term, _ in taxonomy.masks.items():
+        for lang, _, term in taxonomy.masks.items():
             prefix, variants = forms(term, lang)
             for form in variants:
                 add(form, lang, prefix, None)
 
         automaton = ahocorasick.Automaton()
         self._targets: list[tuple[tuple[str, int], ...]] = []
+        self._keys: list[tuple[int, bool, bool]] = []  # key id -> (length, English, prefix)
+        self._forms: list[str] = []
         for form, (prefix, english, targets) in keys.items():
-            automaton.add_word(form, (len(self._targets), len(form), english, prefix, form))
+            automaton.add_word(form, len(self._targets))
             self._targets.append(tuple(dict.fromkeys(targets)))
+            self._keys.append((len(form), english, prefix))
+            self._forms.append(form)
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -194,33 +197,56 @@ class Classifier:
 
     # ----------------------------------------------------------------------------------------
 
-    def _scan(self, text: str, body: bool) -> dict[int, list]:
-        """One pass of the automaton: key id -> [count, mass, surface form]."""
-        text = _normalise(text)
+    def _scan(self, original: str, body: bool) -> dict[int, list]:
+        """One pass of the automaton: key id -> [count, mass, the original text first matched]."""
+        normalised = normalise(original)
+        text = normalised.text
         if not text:
             return {}
-        found: dict[int, list] = {}
-        length = len(text)
-        decay = self._decay
-        for end, (key_id, size, english, prefix, form) in self._automaton.iter_long(text):
-            start = end - size + 1
-            if english:
-                if start > 0 and _is_word_char(text[start - 1]):
-                    continue
-                if not prefix and end + 1 < length and _is_word_char(text[end + 1]):
-                    continue
-            weight = 1.0 / (1.0 + start / decay) if body else 1.0
-            record = found.get(key_id)
-            if record is None:
-                found[key_id] = [1, weight, form]
+        ends: dict[int, list[int]] = {}
+        for end, key_id in self._automaton.iter_long(text):
+            found = ends.get(key_id)
+            if found is None:
+                ends[key_id] = [end]
             else:
-                record[0] += 1
-                record[1] += weight
+                found.append(end)
+        decay = self._decay
+        length = len(text)
+        result: dict[int, list] = {}
+        for key_id, key_ends in ends.items():
+            size, english, prefix = self._keys[key_id]
+            if english:
+                key_ends = [
+                    end
+                    for end in key_ends
+                    if not (end - size >= 0 and _is_word_char(text[end - size]))
+                    and (prefix or end + 1 >= length or not _is_word_char(text[end + 1]))
+                ]
+                if not key_ends:
+                    continue
+            first = key_ends[0] - size + 1
+            if body:
+                shift = 1.0 - size
+                mass = sum(decay / (decay + end + shift) for end in key_ends)
+            else:
+                mass = float(len(key_ends))
+            # Evidence quotes the document as printed.
+            result[key_id] = [len(key_ends), mass, quote(original, normalised, self._forms[key_id], first)]
+        return result
+
+    def matched_terms(self, title: str, body: str = "", doc_number: str | None = None) -> set[tuple[str, str]]:
+        """The (domain, term) pairs of the taxonomy found in a document where their group lets
+        them count: what a term does across records is measured with this."""
+        term_hits, _ = self._hits(title, body, doc_number)
+        found = set()
+        for term_id, location in term_hits:
+            term = self._terms[term_id]
+            if term.locations[location]:
+                found.add((self._domains[term.domain].name, term.canonical))
         return found
 
-    def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
-        """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the
-        threshold) and the evidence for every domain that has any."""
+    def _hits(self, title: str, body: str, doc_number: str | None) -> tuple[dict, dict]:
+        """Matches per (canonical term, location) and per (context term, location)."""
         scans = (
             self._scan(title or "", body=False),
             self._scan(doc_number or "", body=False),
@@ -240,7 +266,12 @@ class Classifier:
                     hit.mass += mass
                     if count > hit.surface_count:
                         hit.surface, hit.surface_count = form, count
+        return term_hits, context_hits
 
+    def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
+        """Domains whose score reaches their threshold, a score per domain in [0, 1) (0.5 is the
+        threshold) and the evidence for every domain that has any."""
+        term_hits, context_hits = self._hits(title, body, doc_number)
         cap = self._cap
 
         def strength(hit: _Hit, location: int) -> float:
@@ -269,10 +300,16 @@ class Classifier:
         }
         if named and self._unnamed_body_factor != 1.0:
             for index, domain_rows in rows.items():
-                if index not in named:
-                    for row in domain_rows:
-                        if row[1] == "body":
-                            row[3] *= self._unnamed_body_factor
+                if index in named:
+                    continue
+                # A second domain with strong evidence of its own is reported whatever the
+                # first domain scores: the discount is for passing mentions only.
+                own = sum(row[3] for row in domain_rows)
+                if own >= self._own_evidence * self._domains[index].threshold:
+                    continue
+                for row in domain_rows:
+                    if row[1] == "body":
+                        row[3] *= self._unnamed_body_factor
 
         # Context strength per (context term, location), before domain location weights.
         contexts: dict[str, list[tuple[str, int, int, float]]] = {}

@@ -5,14 +5,12 @@ document is scored.  ``load_taxonomy()`` reads it (or another file) and raises `
 with the line number of the offending entry when the file is broken, so a user who adds a domain
 or a term gets told exactly where a mistake is.
 
-Traditional Chinese forms of the (Simplified) Chinese terms are generated at load from a
-character map (``s2t.tsv`` beside the taxonomy: ``simplified<TAB>traditional [alternative ...]``).
+Chinese terms may be written in either script: the classifier converts terms and texts alike to
+Simplified (``gazette.domain.script``) before matching, so no Traditional variants are listed.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -27,6 +25,8 @@ from pydantic import (
     ValidationError,
 )
 
+from gazette.domain.script import to_simplified
+
 __all__ = [
     "LOCATIONS",
     "Domain",
@@ -36,7 +36,6 @@ __all__ = [
     "TaxonomyError",
     "TermGroup",
     "TermList",
-    "WeightedTerm",
     "load_taxonomy",
 ]
 
@@ -44,8 +43,6 @@ LOCATIONS: tuple[str, ...] = ("title", "doc_number", "body")
 Location = Literal["title", "doc_number", "body"]
 Language = Literal["zh", "en"]
 
-# Most variants a Chinese term may expand to (characters with several Traditional forms multiply).
-_MAX_VARIANTS = 16
 _NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 Name = Annotated[str, StringConstraints(pattern=_NAME_PATTERN, max_length=64)]
@@ -64,36 +61,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class WeightedTerm(_Model):
-    """A term whose weight overrides its group's weight."""
-
-    term: Term
-    weight: Weight
-
-
-TermItem = Term | WeightedTerm
-
-
 class TermList(_Model):
-    """Terms by language: ``zh`` (Simplified; Traditional generated) and ``en`` (any case)."""
+    """Terms by language: ``zh`` (either script; matched after conversion to Simplified) and ``en``
+    (any case)."""
 
-    zh: list[TermItem] = Field(default_factory=list)
-    en: list[TermItem] = Field(default_factory=list)
+    zh: list[Term] = Field(default_factory=list)
+    en: list[Term] = Field(default_factory=list)
 
-    def items(self) -> Iterator[tuple[Language, int, str, float | None]]:
-        """(language, index, term, weight override or None) for every term."""
+    def items(self) -> Iterator[tuple[Language, int, str]]:
+        """(language, index, term) for every term."""
         for lang in ("zh", "en"):
             for index, item in enumerate(getattr(self, lang)):
-                if isinstance(item, WeightedTerm):
-                    yield lang, index, item.term, item.weight
-                else:
-                    yield lang, index, item, None
+                yield lang, index, item
+
+
+Strength = Literal["strong", "supporting", "weak"]
 
 
 class TermGroup(TermList):
-    """Terms of one domain sharing a weight (and optionally restricted to some locations)."""
+    """Terms of one domain of one strength (and optionally restricted to some locations).  A
+    group's weight is its strength's, from ``scoring.strengths``: no term has a weight of its own."""
 
-    weight: Weight
+    strength: Strength
     where: list[Location] | None = Field(default=None, min_length=1)
 
 
@@ -106,8 +95,17 @@ class LocationWeights(_Model):
         return float(getattr(self, location))
 
 
+class Strengths(_Model):
+    """The one rule terms are weighed by (see the taxonomy file's header)."""
+
+    strong: Weight = 1.0
+    supporting: Weight = 0.4
+    weak: Weight = 0.1
+
+
 class Scoring(_Model):
     weights: LocationWeights
+    strengths: Strengths = Field(default_factory=Strengths)
     body_decay_chars: Positive = 2000.0
     body_term_cap: Positive = 1.5
     # When the title (or document number) names some domain, body evidence of a domain it does
@@ -115,6 +113,9 @@ class Scoring(_Model):
     # doc_number evidence reaches named_fraction of its threshold.
     named_fraction: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.5
     unnamed_body_factor: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 1.0
+    # ... unless that domain's own evidence reaches own_evidence times its threshold: a second
+    # domain with strong evidence of its own is reported whatever the first domain scores.
+    own_evidence: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 2.0
 
 
 class Rule(_Model):
@@ -148,12 +149,10 @@ class Taxonomy(_Model):
 
     version: Literal[1]
     scoring: Scoring
-    script_variants: Text | None = "s2t.tsv"
     masks: TermList = Field(default_factory=TermList)
     contexts: dict[Name, TermList] = Field(default_factory=dict)
     domains: dict[Name, Domain] = Field(min_length=1)
 
-    _s2t: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr(default="<taxonomy>")
 
     @property
@@ -161,22 +160,13 @@ class Taxonomy(_Model):
         """Where the taxonomy was read from."""
         return self._source
 
+    def strength(self, name: str) -> float:
+        """The weight of a term of the named strength."""
+        return float(getattr(self.scoring.strengths, name))
+
     def location_weight(self, domain: str, location: str) -> float:
         override = self.domains[domain].weights
         return (override or self.scoring.weights).get(location)
-
-    def variants(self, term: str, lang: str) -> tuple[str, ...]:
-        """The surface forms a term is matched as: English lower-cased; Chinese as written plus
-        its Traditional forms generated from the character map."""
-        if lang == "en":
-            return (term.lower(),)
-        options = [self._s2t.get(char, (char,)) for char in term]
-        forms = [term]
-        for combo in itertools.islice(itertools.product(*options), _MAX_VARIANTS):
-            form = "".join(combo)
-            if form not in forms:
-                forms.append(form)
-        return tuple(forms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,14 +185,14 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """
     if path is None:
         resource = _packaged_data().joinpath("taxonomy.yaml")
-        name, base = "taxonomy.yaml", None
+        name = "taxonomy.yaml"
         try:
             text = resource.read_text(encoding="utf-8")
         except OSError as exc:  # pragma: no cover - broken installation
             raise TaxonomyError(f"taxonomy.yaml: cannot read the packaged taxonomy: {exc}") from exc
     else:
         file = Path(path)
-        name, base = str(file), file.parent
+        name = str(file)
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -221,8 +211,6 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         raise TaxonomyError(_located(name, root, loc, message))
 
     taxonomy._source = name
-    if taxonomy.script_variants is not None:
-        taxonomy._s2t = _load_script_map(taxonomy.script_variants, base, name, root)
     return taxonomy
 
 
@@ -324,16 +312,19 @@ def _located(name: str, root: Any, loc: tuple[Any, ...], message: str) -> str:
 def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
     """Cross-entry checks the schema cannot express: rule references and duplicate terms."""
     for domain_name, domain in taxonomy.domains.items():
-        seen: dict[tuple[str, str], str] = {}
+        # A term may be listed twice only where the two groups count in different locations
+        # (a word that names the domain in a title and only supports it in a body).
+        seen: dict[tuple[str, str, str], str] = {}
         for group_name, group in domain.groups.items():
-            for lang, index, term, _ in group.items():
-                key = (lang, term.lower())
-                if key in seen:
-                    return (
-                        ("domains", domain_name, "groups", group_name, lang, index),
-                        f"term {term!r} is already listed in group {seen[key]!r} of this domain",
-                    )
-                seen[key] = group_name
+            for lang, index, term in group.items():
+                for location in group.where or LOCATIONS:
+                    key = (lang, to_simplified(term.lower()), location)
+                    if key in seen:
+                        return (
+                            ("domains", domain_name, "groups", group_name, lang, index),
+                            f"term {term!r} is already listed in group {seen[key]!r} of this domain",
+                        )
+                    seen[key] = group_name
         for index, rule in enumerate(domain.rules):
             for field, names, known, kind in (
                 ("when", rule.when, taxonomy.contexts, "context"),
@@ -347,38 +338,3 @@ def _check_references(taxonomy: Taxonomy) -> tuple[tuple[Any, ...], str] | None:
                             f"unknown {kind} {ref!r} (known: {', '.join(sorted(known)) or 'none'})",
                         )
     return None
-
-
-_HAN = re.compile(r"^[\u3400-\u9fff\U00020000-\U0003134f]$")
-
-
-def _load_script_map(file_name: str, base: Path | None, name: str, root: Any) -> dict[str, tuple[str, ...]]:
-    """Read the Simplified→Traditional character map named by ``script_variants``."""
-    packaged = _packaged_data().joinpath(file_name)
-    candidates: list[Any] = [base / file_name] if base is not None else []
-    candidates.append(packaged)
-    for candidate in candidates:
-        if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8")
-            map_name = str(candidate) if base is not None else file_name
-            break
-    else:
-        node, _ = _node_at(root, ("script_variants",))
-        raise TaxonomyError(
-            f"{name}, line {node.start_mark.line + 1}: script_variants: file {file_name!r} not found"
-        )
-
-    mapping: dict[str, tuple[str, ...]] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        forms = parts[1].split() if len(parts) == 2 else []
-        if not (_HAN.match(parts[0]) and forms and all(_HAN.match(f) for f in forms)):
-            raise TaxonomyError(
-                f"{map_name}, line {number}: expected 'simplified<TAB>traditional [alternative ...]', "
-                f"one character each, got {raw!r}"
-            )
-        mapping[parts[0]] = tuple(dict.fromkeys(forms))
-    return mapping
