@@ -69,6 +69,10 @@ def prepare_record(record: SQSRecord, deps: Dependencies, prepared: dict[str, Pr
     )
     polite = polite_fetcher(deps.politeness, deps.robots, fetch, owner=record.message_id)
     prepared[record.message_id] = prepare_entry(entry, fetch=polite, classify=default_classifier().classify)
+    for kept_whole in prepared[record.message_id].records:
+        if kept_whole.split_warning:
+            logger.warning("issue kept whole: layout not placed", feed_id=entry.feed_id,
+                           entry_id=entry.entry_id, reason=kept_whole.split_warning)
 
 
 def prepare_or_put_off(record: SQSRecord, deps: Dependencies, prepared: dict[str, PreparedEntry],
