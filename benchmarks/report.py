@@ -187,21 +187,36 @@ def render(data: dict[str, Any]) -> str:
 
     # ---------------------------------------------------------------- cold start
     add("\n## 6. Cold start\n")
-    rows = []
-    missing("imports")
-    for module, info in data.get("imports", {}).items():
-        top = ", ".join(f"{name} {ms_:.0f}" for name, ms_ in data["import_breakdown"].get(module, [])[:5])
-        rows.append([f"`{module}`", ms(info["import_s"]) if info.get("import_s") is not None else info.get("error"),
-                     ms(info["process_wall_s"]), info.get("modules", "-"), ", ".join(info.get("heavy", [])) or "-",
-                     top])
-    add(table(["handler module", "import (median)", "whole `python -c` process", "modules", "heavy libraries loaded",
-               "slowest direct imports (ms, -X importtime)"], rows))
+    imports = data.get("imports", {})
+    if not missing("imports"):
+        add("Each handler module imported by a fresh interpreter from the deployment package built as `sam build` "
+            "builds it (`make -C functions build-<Function>`: requirements.txt installed, everything compiled to "
+            "unchecked-hash bytecode), made read-only, with the base interpreter under `-S`, PYTHONPATH=<package> "
+            f"and PYTHONDONTWRITEBYTECODE=1. `import {imports['baseline']}` runs in the same rounds, interleaved "
+            f"with the handlers ({imports['runs']} rounds); each handler is stated as a ratio to it. Bytecode "
+            f"written during the runs: {imports['pyc_written']} files.\n")
+        rows = []
+        for module, info in imports["modules"].items():
+            top = ", ".join(f"{name} {ms_:.0f}" for name, ms_ in data.get("import_breakdown", {}).get(module, [])[:5])
+            if "cpu_best_s" not in info:
+                rows.append([f"`{module}`", info.get("error", "failed"), "-", "-", "-", "-", "-", "-"])
+                continue
+            rows.append([f"`{module}`", f"{ms(info['cpu_best_s'])} / {ms(info['cpu_median_s'])}",
+                         f"**{info['cpu_ratio_best']:.2f} x** / {info['cpu_ratio_median']:.2f} x",
+                         f"{ms(info['wall_best_s'])} / {ms(info['wall_median_s'])}",
+                         f"{info['wall_ratio_best']:.2f} x / {info['wall_ratio_median']:.2f} x",
+                         info.get("modules", "-"), ", ".join(info.get("heavy", [])) or "-", top or "-"])
+        add(table(["module", "import CPU (best / median)", "CPU ratio to boto3 (best / median)",
+                   "import wall (best / median)", "wall ratio (best / median)", "modules", "heavy libraries loaded",
+                   "slowest direct imports (ms wall, -X importtime)"], rows))
+        add("\nThe target is judged on CPU time: the wall time on a shared machine also counts the time a process "
+            "waited for a core, which moves by several times from round to round; both are shown.\n")
     pkg = data.get("package") or {"error": failed.get("package", "not run")}
     if "error" in pkg:
         add(f"\nDeployment package: could not be built ({pkg['error']}).\n")
     else:
-        add("\nDeployment package (`pip install --target` of pyproject's runtime dependencies + `functions/gazette`, "
-            "no .pyc):\n")
+        add("\nDeployment package (as built above: functions/requirements.txt + `functions/gazette`, with their "
+            "bytecode):\n")
         add(table(["", "size"], [
             ["unzipped", f"{pkg['unzipped_bytes'] / 1e6:.1f} MB (Lambda limit 250 MB)"],
             ["zipped (deflate)", f"{pkg['zipped_bytes'] / 1e6:.1f} MB (direct upload limit 50 MB)"],
@@ -285,29 +300,31 @@ def render(data: dict[str, Any]) -> str:
                             and d["unchanged_other_aws_per_feed"] == 0)])
     targets.append(["classification >= 10 MB/s of Chinese text", f"{dom['classify_mb_per_s']:.1f} MB/s",
                     verdict(dom["classify_mb_per_s"] >= 10)])
-    imports = data.get("imports", {})
-    timed = [(m_, i["import_s"]) for m_, i in imports.items() if i.get("import_s") is not None]
-    if timed:
-        slowest = max(timed, key=lambda kv: kv[1])
-        over = [m_.rsplit(".", 1)[-1] for m_, i in imports.items() if (i.get("import_s") or 0) >= 0.4]
-        targets.append(["every handler imports in < 400 ms", f"slowest {slowest[0].rsplit('.', 1)[-1]} "
-                        f"{ms(slowest[1])}" + (f"; over: {', '.join(over)}" if over else ""), verdict(not over)])
+    handlers = {m_: i for m_, i in data.get("imports", {}).get("modules", {}).items() if m_.startswith("gazette.")}
+    rated = {m_: i["cpu_ratio_best"] for m_, i in handlers.items() if "cpu_ratio_best" in i}
+    if rated and len(rated) == len(handlers):
+        slowest = max(rated, key=rated.__getitem__)
+        over = [m_.rsplit(".", 1)[-1] for m_, r in rated.items() if r > 2.0]
+        wall = handlers[slowest]["wall_ratio_best"]
+        targets.append(["every handler imports in <= 2x `import boto3` (same run, built read-only package, CPU, best)",
+                        f"slowest {slowest.rsplit('.', 1)[-1]} {rated[slowest]:.2f} x (wall {wall:.2f} x)"
+                        + (f"; over: {', '.join(over)}" if over else ""), verdict(not over)])
     else:
-        targets.append(["every handler imports in < 400 ms", "not measured", "-"])
+        targets.append(["every handler imports in <= 2x `import boto3`", "not measured", "-"])
     if "stages" in data:
         peak = max(s["maxrss_mb"] for s in data["stages"]["stages"].values())
         targets.append(["every stage runs in a 256 MB function (peak RSS)", f"max {peak:.0f} MB",
                         verdict(peak <= 256)])
     else:
         targets.append(["every stage runs in a 256 MB function (peak RSS)", "not measured", "-"])
-    feedparser_free = [m_.rsplit(".", 1)[-1] for m_, i in imports.items()
+    feedparser_free = [m_.rsplit(".", 1)[-1] for m_, i in handlers.items()
                        if "feedparser" not in i.get("heavy", []) and not m_.endswith(("poller",))]
-    mailer = imports.get("gazette.handlers.mailer", {})
+    mailer = handlers.get("gazette.handlers.mailer", {})
     targets.append(["the mailer imports no feed parser", ", ".join(mailer.get("heavy", [])) or "-",
                     verdict("feedparser" not in mailer.get("heavy", []))])
     add(table(["target", "measured", ""], targets))
     add(f"\n(feedparser is loaded only by: "
-        f"{', '.join(m_.rsplit('.', 1)[-1] for m_, i in imports.items() if 'feedparser' in i.get('heavy', []))}"
+        f"{', '.join(m_.rsplit('.', 1)[-1] for m_, i in handlers.items() if 'feedparser' in i.get('heavy', []))}"
         f"; {len(feedparser_free)} other handler modules are free of it.)\n")
     if data.get("split_corpus"):
         parts.extend(split_section(data["split_corpus"]))

@@ -148,10 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         section("matching", f"subscriber matching at {sizes.matching_totals}",
                 lambda: matching.run(list(sizes.matching_totals), sizes.matching_base, sizes.matching_runs))
         section("split_corpus", "the splitter on the gazette corpus", splitting.run)
-        section("imports", "cold start: imports", lambda: coldstart.import_times(sizes.import_runs))
-        section("import_breakdown", "cold start: -X importtime",
-                lambda: {m: coldstart.import_breakdown(m) for m in data.get("imports", {})})
-        section("package", "deployment package size", coldstart.package_size)
+        section("coldstart", "cold start: imports from the built package, against import boto3",
+                lambda: coldstart.run(sizes.import_runs))
+        data.update(data.pop("coldstart", {}))
+        if "coldstart" in data.get("failed", {}):
+            data["failed"]["imports"] = data["failed"]["package"] = data["failed"]["coldstart"]
         section("stages", "peak RSS per stage (every invocation in a fresh process)",
                 lambda: stages.run(sizes.stage_feeds, sizes.stage_per_feed))
 

@@ -1,13 +1,25 @@
-"""One settings model per function, read once at cold start from the environment the template sets."""
+"""One settings model per function, read once at cold start from the environment the template sets.
+
+Each model's fields are read from the environment variables of the same name (case-insensitively;
+values given to the constructor win) and validated by pydantic. A model's validator is built the first
+time it is used (`defer_build`): a function builds its own settings model, not all of them.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class _Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
+
+    def __init__(self, **values: Any) -> None:
+        environment = {name.lower(): value for name, value in os.environ.items()}
+        found = {name: environment[name] for name in type(self).model_fields if name in environment}
+        super().__init__(**{**found, **values})
 
 
 class SchedulerSettings(_Settings):

@@ -15,7 +15,7 @@ MAX_EVENT_BYTES = 20 * 1024
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FeedJob(_Message):
@@ -74,7 +74,7 @@ def document_page_url(base_url: str, doc_id: str) -> str | None:
 class DocumentCreated(_Message):
     """The public event: one per new document, on SNS and to webhooks. Version 1."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="document.created")
+    model_config = ConfigDict(extra="forbid", frozen=True, title="document.created", defer_build=True)
 
     type: Literal["document.created"] = "document.created"
     version: Literal["1"] = "1"

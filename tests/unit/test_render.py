@@ -1,9 +1,17 @@
 import json
+import re
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from gazette.domain.documents import SUMMARY_CHARS
-from gazette.domain.render import MailIdentity, clean_html, one_line, render_alert, render_confirmation
+from gazette.domain.render import (
+    DocumentParts,
+    MailIdentity,
+    clean_html,
+    one_line,
+    render_alert,
+    render_confirmation,
+)
 from gazette.messages import DocumentOut, EvidenceOut
 
 IDENTITY = MailIdentity(
@@ -131,3 +139,31 @@ def test_alert_mail_html_links_the_title_to_the_document_page_and_names_evidence
             "威海市人民政府办公室关于印发威海市气象灾害应急预案的通知</a>") in html
     assert "Why: Disasters: 气象灾害 (title)" in html
     assert "各区市人民政府" not in html and "印发给你们" not in html
+
+
+def _without_generated_fields(raw: bytes) -> bytes:
+    """A mail's bytes without what each message generates afresh: Date, Message-ID and MIME boundaries."""
+    raw = re.sub(rb"(?m)^(Date|Message-ID):[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", rb"\1: -", raw)  # folded too
+    return re.sub(rb"={15}\d+==", b"=boundary=", raw)
+
+
+def test_alert_mail_composed_from_a_batchs_parts_equals_the_mail_rendered_alone():
+    weather = _seed_document("威政办字〔2024〕16号", page_url="https://alerts.example.org/documents/doc_1", evidence={
+        "disasters": [EvidenceOut(term="气象灾害", where="title", count=1)]})
+    hostile = _document(id="doc_2", title="<b>通知</b>\r\nBcc: x@example.org",
+                        summary='<p onclick="x()">为做好<script>alert(1)</script>工作。</p>')
+    readers = [MailIdentity(sender=IDENTITY.sender, recipient=f"reader{n}@example.org",
+                            unsubscribe_url=f"https://alerts.example.org/unsubscribe?s=sub_{n}&t=tok{n}",
+                            manage_url=f"https://alerts.example.org/subscriptions/sub_{n}") for n in range(3)]
+    wanted = [([weather, hostile], "zh", {"disasters": "灾害"}), ([hostile], "en", {"disasters": "Disasters"}),
+              ([weather, hostile], "en", {"disasters": "Disasters"})]
+    parts = DocumentParts()
+
+    composed = [render_alert(docs, reader, locale=locale, labels=labels, message_key=f"k{n}", parts=parts)
+                for n, (reader, (docs, locale, labels)) in enumerate(zip(readers, wanted, strict=True))]
+    alone = [render_alert(docs, reader, locale=locale, labels=labels, message_key=f"k{n}")
+             for n, (reader, (docs, locale, labels)) in enumerate(zip(readers, wanted, strict=True))]
+
+    assert [_without_generated_fields(m.as_bytes()) for m in composed] == [
+        _without_generated_fields(m.as_bytes()) for m in alone]
+    assert parts.rendered == 4  # (doc_1, zh), (doc_2, zh), (doc_2, en), (doc_1, en): each once for the batch

@@ -57,11 +57,11 @@ IsoDateTime = Annotated[datetime, _iso_text(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # ------------------------------------------------------------------------------ subscriptions

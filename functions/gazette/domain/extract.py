@@ -10,11 +10,16 @@ import codecs
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# pypdf is imported by the first PDF: most entries link HTML pages, and its import is a large part of
+# a cold start.
 
 from gazette.domain.charset import decode
 
@@ -92,6 +97,9 @@ def _extract_pdf(data: bytes) -> Extracted:
     # pages is worse than a clear failure, so demand the end-of-file marker.
     if b"%%EOF" not in data[-8192:]:
         raise ExtractionError("broken PDF: the file is truncated (no %%EOF marker at the end)")
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -110,6 +118,8 @@ def _extract_pdf(data: bytes) -> Extracted:
 
 
 def _pdf_title(reader: PdfReader) -> str | None:
+    from pypdf.errors import PyPdfError
+
     try:
         metadata = reader.metadata
     except (PyPdfError, ValueError, KeyError, TypeError):

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from functools import cache
+from typing import TYPE_CHECKING
 
-import nh3
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from gazette.domain.mail_headers import MAIL_POLICY
 from gazette.domain.reading import reading_summary
 from gazette.messages import DocumentOut
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from jinja2 import Environment
+
+# nh3, Jinja2 and the email package are imported where text is first cleaned, a template or a message
+# first made: a function that imports this module for one of them does not load the others at cold
+# start, and one that uses none (the webhooks) loads none.
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _TAGS = re.compile(r"<[^>]*>")
@@ -73,6 +76,8 @@ TEXTS = {
 @cache
 def template_environment() -> Environment:
     """The one Jinja2 environment of mails and pages: HTML templates autoescaped, text ones not."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
     return Environment(
         loader=PackageLoader("gazette", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=True),
@@ -89,10 +94,14 @@ def one_line(text: str, limit: int = 180) -> str:
 
 def clean_html(fragment: str) -> str:
     """Feed HTML reduced to harmless markup: nh3 drops scripts, handlers and unsafe URL schemes."""
+    import nh3
+
     return nh3.clean(fragment or "", url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
 
 def plain_text(fragment: str) -> str:
+    import nh3
+
     return " ".join(_TAGS.sub(" ", nh3.clean(fragment or "", tags=set())).split())
 
 
@@ -109,6 +118,12 @@ class MailIdentity:
 
 
 def _new_message(identity: MailIdentity, subject: str, *, message_key: str) -> EmailMessage:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from gazette.domain.mail_headers import MAIL_POLICY
+
     message = EmailMessage(policy=MAIL_POLICY)  # list headers as plain <URI>s (mail_headers)
     message["From"] = Address(display_name="Gazette alerts", addr_spec=identity.sender)
     message["To"] = identity.recipient
@@ -134,6 +149,8 @@ def evidence_lines(doc: DocumentOut, labels: dict[str, str], where: dict[str, st
 
 def document_view(doc: DocumentOut, labels: dict[str, str], texts: dict[str, object]) -> dict[str, object]:
     """What the per-document part of a mail shows (`mail/_document.*.j2`), the same in every mail it is in."""
+    import nh3
+
     opening = html.unescape(nh3.clean(doc.summary or "", tags=set()))  # feed HTML to text, line breaks kept
     return {
         "title": one_line(doc.title, 300),
@@ -146,6 +163,35 @@ def document_view(doc: DocumentOut, labels: dict[str, str], texts: dict[str, obj
         "evidence": evidence_lines(doc, labels, texts["where"]),  # type: ignore[arg-type]
         "gist": reading_summary(opening, doc.title) or one_line(opening, 200),
     }
+
+
+@dataclass
+class DocumentParts:
+    """Each document's part of an alert (its text and its HTML), rendered once per batch of mails.
+
+    A batch's documents go to many subscribers; the part a document shows is the same in every mail
+    of one language, so it is rendered once per (document, language) and each subscriber's mail is
+    composed from the parts: the cost grows with subscribers plus documents, not their product. The
+    parts are keyed by document id and locale, so one `DocumentParts` serves one batch, whose labels
+    are the locale's.
+    """
+
+    _parts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    rendered: int = 0
+
+    def of(self, doc: DocumentOut, *, locale: str, labels: dict[str, str], texts: dict[str, object]) -> tuple[str, str]:
+        key = (doc.id, locale)
+        if key not in self._parts:
+            from markupsafe import Markup
+
+            env = template_environment()
+            view = document_view(doc, labels, texts)
+            text = env.get_template("mail/_document.txt.j2").render(doc=view, t=texts)
+            html = env.get_template("mail/_document.html.j2").render(doc=view, t=texts)
+            markup = Markup(html)  # noqa: S704 - the output of an autoescaped template
+            self._parts[key] = (text, markup)
+            self.rendered += 1
+        return self._parts[key]
 
 
 def _with_bodies(message: EmailMessage, template: str, context: dict[str, object]) -> EmailMessage:
@@ -165,18 +211,26 @@ def render_alert(
     locale: str,
     labels: dict[str, str],
     message_key: str,
+    parts: DocumentParts | None = None,
 ) -> EmailMessage:
-    """One mail about one new document, or about the several that arrived together."""
+    """One mail about one new document, or about the several that arrived together.
+
+    Each document's part comes from `parts` (rendered there once per batch, see DocumentParts); without
+    it the parts are rendered for this mail alone, into the same bytes.
+    """
     texts = TEXTS.get(locale, TEXTS["zh"])
-    views = [document_view(doc, labels, texts) for doc in documents]
-    if len(views) == 1:
-        subject = texts["subject_one"].format(title=views[0]["title"])
+    parts = parts if parts is not None else DocumentParts()
+    rendered = [parts.of(doc, locale=locale, labels=labels, texts=texts) for doc in documents]
+    first_title = one_line(documents[0].title, 300)
+    if len(documents) == 1:
+        subject = texts["subject_one"].format(title=first_title)
     else:
-        subject = texts["subject_many"].format(count=len(views), title=one_line(str(views[0]["title"]), 60))
+        subject = texts["subject_many"].format(count=len(documents), title=one_line(first_title, 60))
     context = {
         "t": texts,
         "subject": one_line(subject),
-        "documents": views,
+        "text_parts": [text for text, _ in rendered],
+        "html_parts": [markup for _, markup in rendered],
         "unsubscribe_url": identity.unsubscribe_url,
         "manage_url": identity.manage_url,
     }

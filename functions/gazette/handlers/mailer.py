@@ -31,6 +31,7 @@ from gazette.adapters.secrets import token_key
 from gazette.adapters.subscription_store import SubscriptionStore
 from gazette.config import MailerSettings
 from gazette.domain.labels import domain_labels
+from gazette.domain.render import DocumentParts
 from gazette.domain.subscriptions import Channel, Subscription
 from gazette.handlers.batch import dead_letter_on_last_attempt
 from gazette.messages import DocumentCreated
@@ -93,9 +94,9 @@ def match_record(record: SQSRecord, index: SubscriberIndex, matched: list[Matche
     matched.append(Matched(record.message_id, event, index.recipients(event)))
 
 
-def render_for(deps: Dependencies, events: list[DocumentCreated], subscription: Subscription):
+def render_for(deps: Dependencies, parts: DocumentParts, events: list[DocumentCreated], subscription: Subscription):
     return alert_mail(events, subscription, sender=deps.settings.sender_address,
-                      base_url=deps.settings.public_base_url, labels=domain_labels)
+                      base_url=deps.settings.public_base_url, labels=domain_labels, parts=parts)
 
 
 @logger.inject_lambda_context
@@ -121,7 +122,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         plan = plan_alerts(matched, suppressed_among(deps, addresses, now) if addresses else set())
         if plan.digest:
             deps.digests.add(plan.digest)
-        result = send_instant(plan, claims=deps.claims, render=partial(render_for, deps), send=deps.sender.send,
+        result = send_instant(plan, claims=deps.claims, render=partial(render_for, deps, DocumentParts()),
+                              send=deps.sender.send,
                               now=now)
     except StoreError:
         logger.exception("alert batch failed", records=len(matched))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from gazette.adapters.subscription_store import SubscriptionStore
-from gazette.domain.render import MailIdentity, render_alert
+from gazette.domain.render import DocumentParts, MailIdentity, render_alert
 from gazette.domain.subscriptions import Channel, Subscription, matches
 from gazette.messages import DocumentCreated, DocumentOut, document_page_url
 
@@ -70,8 +70,12 @@ def with_page_url(document: DocumentOut, base_url: str) -> DocumentOut:
 
 
 def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sender: str, base_url: str,
-               labels: Callable[[str], dict[str, str]]):
-    """One mail to one subscription about one or several new documents."""
+               labels: Callable[[str], dict[str, str]], parts: DocumentParts | None = None):
+    """One mail to one subscription about one or several new documents.
+
+    `parts` holds the documents' parts already rendered for this batch (one per document and language),
+    so each further subscriber's mail is only composed; without it this mail renders its own.
+    """
     identity = MailIdentity(
         sender=sender,
         recipient=subscription.target,
@@ -80,5 +84,5 @@ def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sen
     )
     return render_alert(
         [with_page_url(event.document, base_url) for event in events], identity, locale=subscription.locale,
-        labels=labels(subscription.locale), message_key=f"{events[0].id}.{subscription.subscription_id}",
+        labels=labels(subscription.locale), message_key=f"{events[0].id}.{subscription.subscription_id}", parts=parts,
     )
