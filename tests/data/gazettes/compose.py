@@ -252,7 +252,8 @@ class Layout:
     html: bool = False
 
 
-GAZETTES = {"govcn": "国务院公报", "spc": "最高人民法院公报"}
+# The State Council gazette prints its ministries' documents (部门文件) after its own.
+GAZETTES = {"govcn": "国务院公报", "spc": "最高人民法院公报", "pbc": "国务院公报", "ndrc": "国务院公报"}
 
 LAYOUTS = [
     Layout("ordinary", ordinary_header, furniture=0),
@@ -349,7 +350,11 @@ def html_issue(printed: list[Printed], heading: str) -> str:
 # of document: State Council documents (govcn), the Supreme People's Court's and Procuratorate's
 # interpretations and decisions (spc), which print their issuers above the title and often no number,
 # or the decisions and resolutions of provincial and city people's congress standing committees
-# (local: issuers ending in 会, no number).
+# (local: issuers ending in 会, no number), ministry documents (ministry: the People's Bank of
+# China's 银发 documents and the NDRC's, alone or jointly with other ministries: issuers ending in
+# 行, 委, 部, 局, 会), or State Council and ministry documents in one issue (mixed).
+COLLECTIONS = {"ministry": ("pbc-", "ndrc-"), "mixed": ("govcn-", "pbc-", "ndrc-")}
+
 PLAN = [
     ("govcn", "ordinary", {"tuned": 5, "held-out": 2}, (5, 8)),
     ("govcn", "pdf", {"tuned": 3, "held-out": 2}, (5, 8)),
@@ -367,6 +372,13 @@ PLAN = [
     ("local", "title-first", {"tuned": 1, "held-out": 1}, (4, 6)),
     ("local", "ordinary", {"tuned": 1, "held-out": 1}, (4, 6)),
     ("local", "pdf", {"tuned": 1, "held-out": 0}, (4, 6)),
+    ("ministry", "ordinary", {"tuned": 2, "held-out": 1}, (4, 6)),
+    ("ministry", "pdf", {"tuned": 2, "held-out": 1}, (4, 6)),
+    ("ministry", "title-first", {"tuned": 2, "held-out": 1}, (4, 6)),
+    ("ministry", "chinese-dates", {"tuned": 1, "held-out": 1}, (4, 6)),
+    ("ministry", "two-column", {"tuned": 1, "held-out": 1}, (4, 6)),
+    ("ministry", "cited-number", {"tuned": 1, "held-out": 1}, (3, 5)),
+    ("mixed", "ordinary", {"tuned": 1, "held-out": 1}, (5, 7)),
 ]
 
 
@@ -392,6 +404,14 @@ How each kind was obtained:
 * `local-*`: decisions (决定) and resolutions (决议) of provincial and city people's congress standing
   committees (Beijing, Shanghai, Shandong, Henan), from the same repository (`DLC/*/地方性法规/`) by
   `import_lawrefbook.py`: title, adoption lines, text; no number, signature or date line is printed.
+* `pbc-*`: normative documents of the People's Bank of China (银发〔YYYY〕N号), alone or jointly
+  with other ministries, as published on www.pbc.gov.cn (条法司 pages, address in the table), from
+  the public repository angelala00/pbc_regulations (commit b6c20151832d3329f63c7101435111ce5edc887e,
+  `files/extract_uniq/`: each page's text as crawled; only texts taken from the HTML page, not from
+  PDF scans) by `import_ministries.py`: number and issuers from the page's title, then the text.
+* `ndrc-*`: documents of the National Development and Reform Commission as published on
+  www.ndrc.gov.cn, from a capture of the page's text (`sources/pages/`, address on its first line)
+  by `import_ministries.py`; joint documents (国家发展改革委等部门) name their issuers in the signature.
 
 Each source document belongs to one part only; the held-out part is never shown while tuning.
 
@@ -480,7 +500,8 @@ def main() -> int:
     for collection, name, counts, (low, high) in PLAN:
         layout = layouts[name]
         for part, count in counts.items():
-            pool = [doc for doc in by_part[part] if doc.id.startswith(collection + "-")]
+            prefixes = COLLECTIONS.get(collection, (collection + "-",))
+            pool = [doc for doc in by_part[part] if doc.id.startswith(prefixes)]
             if layout.cited_alone:
                 pool = [d for d in pool if any(CITED.search(line) for line in d.body_lines)] or pool
             if layout.html:
