@@ -42,15 +42,15 @@ def _converter():
 def _t2s_checks() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Three scans, built on first use: ``first`` finds a character t2s changes, any character
     outside the Basic Multilingual Plane, or a character of the changing phrases (one character
-    stands for each phrase: the one the most phrases hold); ``changed`` finds only the first two;
-    ``phrases`` finds a changing phrase."""
+    stands for each phrase: the one the most phrases hold, the last in code-point order on a
+    tie); ``changed`` finds only the first two; ``phrases`` finds a changing phrase."""
     from gazette.domain.t2s_keys import CHANGED_CHARACTERS, CHANGED_PHRASES
 
     stand_ins: set[str] = set()
     uncovered = list(CHANGED_PHRASES)
     while uncovered:
         counts = Counter(char for phrase in uncovered for char in set(phrase))
-        chosen = min(counts, key=lambda char: (-counts[char], char))
+        chosen = min(counts, key=lambda char: (-counts[char], -ord(char)))
         stand_ins.add(chosen)
         uncovered = [phrase for phrase in uncovered if chosen not in phrase]
     # Python's regular expressions test a class of Basic Multilingual Plane characters with one
