@@ -404,7 +404,7 @@ def run_once(endpoint: str, seed: int, odds: Odds | None = None) -> RunResult:
                                   for k, v in saved.items()])
         feed_url, site = context.enter_context(faulty_feed(run))
         hook_url, received = context.enter_context(faulty_receiver(run, float(ENV["DELIVERY_TIMEOUT"])))
-        register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feed_url)
+        register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feed_url, only={"wendeng-gazette"})
         subscriptions = SubscriptionStore(stack.client("dynamodb"), stack.tables["SubscriptionsTable"],
                                           token_key=stack.token_key())
         subscribe_email(subscriptions, MailSender(stack.client("sesv2")), address=SUBSCRIBER, domains=ALL_DOMAINS,

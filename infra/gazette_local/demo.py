@@ -82,12 +82,13 @@ class DemoResult:
     webhook_failures: list[dict] = field(default_factory=list)  # the rows not delivered after the first pass
 
 
-def register_feeds(stack: LocalStack, registry: Path, base_url: str) -> int:
+def register_feeds(stack: LocalStack, registry: Path, base_url: str, only: set[str] | None = None) -> int:
+    """Writes the registry's sources (those named in `only`, if given) to the stack's feeds table."""
     from gazette.adapters.dynamo import FeedStore
     from gazette.domain.registry import load_registry
     from gazette_local.cli import stored_source
 
-    feeds = load_registry(registry, base_url=base_url)
+    feeds = [feed for feed in load_registry(registry, base_url=base_url) if only is None or feed.feed_id in only]
     store = FeedStore(stack.client("dynamodb"), stack.tables["FeedsTable"])
     for feed in feeds:
         store.put_feed(stored_source(feed))
@@ -222,7 +223,7 @@ def run_demo(out: Path | None, emails: list[str], webhooks: list[str], stdout: T
         feeds_http = stack_ctx.enter_context(feed_server(project_root() / "events" / "feeds", earlier="earlier"))
         hooks_http = stack_ctx.enter_context(receiver.server())
         count = register_feeds(stack, project_root() / "events" / "feeds" / "registry.json", feeds_http.base_url)
-        print(f"{count} feed(s) served at {feeds_http.base_url}", file=stdout)
+        print(f"{count} source(s) served at {feeds_http.base_url}", file=stdout)
 
         dynamodb = stack.client("dynamodb")
         subscriptions = SubscriptionStore(dynamodb, stack.tables["SubscriptionsTable"], token_key=stack.token_key())

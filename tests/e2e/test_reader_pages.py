@@ -259,3 +259,20 @@ def test_the_alert_mail_shows_each_document_as_a_summary_linking_its_page(browse
     assert_chinese_renders(page, "article h2")
     text = page.locator("article").first.inner_text()
     assert "各区市人民政府" not in text and "印发给你们" not in text
+
+
+def test_the_font_check_fails_when_chromium_has_no_cjk_font(browser, tmp_path):
+    """The same check, with Chromium given a font configuration of Latin fonts only: it must fail."""
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                      "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                      f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>", encoding="utf-8")
+    latin_only = browser.browser_type.launch(executable_path=str(CHROMIUM), args=ARGS,
+                                             env={"FONTCONFIG_FILE": str(config), "HOME": str(tmp_path)})
+    try:
+        page = latin_only.new_page()
+        page.set_content('<html lang="zh-CN"><body><h1>关于印发威海市气象灾害应急预案的通知</h1></body></html>')
+        with pytest.raises(AssertionError, match="no CJK font"):
+            assert_chinese_renders(page)
+    finally:
+        latin_only.close()

@@ -49,9 +49,10 @@ class Site:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                # Before the last bytes leave: the client cannot have its answer earlier than this.
+                entry[3] = time.time()
                 self.wfile.write(data)
                 self.wfile.flush()
-                entry[3] = time.time()
 
             def log_message(self, *args):
                 return

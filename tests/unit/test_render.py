@@ -141,6 +141,19 @@ def test_alert_mail_html_links_the_title_to_the_document_page_and_names_evidence
     assert "各区市人民政府" not in html and "印发给你们" not in html
 
 
+def test_digest_mail_shows_each_document_with_its_summary_and_page_link_as_an_alert_does():
+    from gazette.domain.render import render_digest
+
+    doc = _seed_document("威政办字〔2024〕16号", page_url="https://alerts.example.org/documents/doc_1")
+    mail = _parsed(render_digest({"disasters": [doc]}, IDENTITY, period="d2024-04-21", locale="en",
+                                 labels={"disasters": "Disasters"}, message_key="digest.sub_1.d2024-04-21"))
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+    assert "## Disasters (1)\n\n== 威海市人民政府办公室关于印发威海市气象灾害应急预案的通知\n" in text
+    assert "\n建立健全气象灾害应急响应机制，提高气象灾害防范处置能力，" in text
+    assert "Why: Disasters: 气象灾害 (title)\nRead the document: https://alerts.example.org/documents/doc_1\n" in text
+
+
 def _without_generated_fields(raw: bytes) -> bytes:
     """A mail's bytes without what each message generates afresh: Date, Message-ID and MIME boundaries."""
     raw = re.sub(rb"(?m)^(Date|Message-ID):[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", rb"\1: -", raw)  # folded too

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -364,6 +365,11 @@ class FeedStore:
         return {host: count for host, count in per_host.items() if count > 1}
 
 
+def _ms_up(moment: float) -> float:
+    """A time rounded up to the millisecond: a host is never free earlier than it should be."""
+    return math.ceil(moment * 1000) / 1000
+
+
 class HostGate:
     """One row per shared host in the feeds table: who may send the host its next request, and when.
 
@@ -388,8 +394,8 @@ class HostGate:
                 Key={"feed_id": s(HOST_PREFIX + host)},
                 UpdateExpression="SET kind = :kind, holder = :owner, free_at = :until",
                 ConditionExpression="attribute_not_exists(free_at) OR free_at <= :now OR holder = :owner",
-                ExpressionAttributeValues={":kind": s("host"), ":owner": s(owner), ":until": n(round(now + hold, 3)),
-                                           ":now": n(round(now, 3))},
+                ExpressionAttributeValues={":kind": s("host"), ":owner": s(owner), ":until": n(_ms_up(now + hold)),
+                                           ":now": n(math.floor(now * 1000) / 1000)},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except AWS_ERRORS as exc:
@@ -407,7 +413,7 @@ class HostGate:
                 Key={"feed_id": s(HOST_PREFIX + host)},
                 UpdateExpression="SET free_at = :free REMOVE holder",
                 ConditionExpression="holder = :owner",
-                ExpressionAttributeValues={":owner": s(owner), ":free": n(round(free_at, 3))},
+                ExpressionAttributeValues={":owner": s(owner), ":free": n(_ms_up(free_at))},
             )
         except AWS_ERRORS as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

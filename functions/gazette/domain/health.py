@@ -27,7 +27,6 @@ BLOCKED = "blocked"  # the site's bot protection or its robots.txt keeps us out
 BROKEN = "broken"  # the page was read but its selectors matched nothing
 STATUSES = (BASELINE, OK, UNCHANGED, FAILING, BLOCKED, BROKEN)
 
-BROKEN_REASON = "0 items: the page layout may have changed"
 BASELINE_REASON = "first poll: {count} items recorded as the baseline, nobody alerted"
 UNCHANGED_REASON = "nothing new since the last poll"
 

@@ -24,20 +24,24 @@ from gazette.adapters.dynamo import EntryClaims, FeedState, FeedStore
 from gazette.adapters.http import FetchError, FetchResult, parse_retry_after
 from gazette.adapters.messaging import OutgoingMessage, Queue
 from gazette.domain import health
-from gazette.domain.feeds import FeedParseError, ParsedFeed, parse_feed
+from gazette.domain.feeds import FeedEntry, FeedParseError, ParsedFeed
 from gazette.domain.politeness import MAX_ROBOTS_BYTES, bot_protection, host_key, robots_url, robots_verdict
+from gazette.domain.registry import SourceSpec
+from gazette.domain.sources import SourceLayoutError, extract_items
 from gazette.domain.urlguard import UnsafeURLError
 from gazette.messages import EntryMessage
 from gazette.services.politeness import HostBusy, HostSlot, Politeness
+from gazette.services.sources import FollowError, source_items
 
 MAX_BACKOFF_SECONDS = 24 * 3600
 BLOCKED_BACKOFF_SECONDS = 3600  # a bot wall does not lift in minutes: never retry it sooner than this
 SUMMARY_LIMIT = 4000
 ROBOTS_TTL_SECONDS = 86400
+FEED_SPEC = SourceSpec()
 
 
-class SourceLayoutError(ValueError):
-    """The page was read but the source's selectors matched nothing."""
+class RobotsDisallowed(FetchError):
+    """A page the source would follow is disallowed by the site's robots.txt: it is not fetched."""
 
 
 @dataclass
@@ -61,11 +65,9 @@ def backoff_seconds(failures: int, interval: int, rng: Callable[[], float] = ran
     return int(base / 2 + rng() * base / 2)
 
 
-def extract_items(state: FeedState, result: FetchResult) -> ParsedFeed:
-    """The one step that depends on the source's type: fetched body in, items out."""
-    if state.source_type == "feed":
-        return parse_feed(result.body, result.headers, feed_url=result.url)
-    raise FeedParseError(f"source type {state.source_type!r} is not supported by this poller")
+def source_spec(state: FeedState) -> SourceSpec:
+    """How to read the source: its stored spec, or a plain feed's."""
+    return SourceSpec.model_validate_json(state.source_spec) if state.source_spec else FEED_SPEC
 
 
 def default_politeness(lease_seconds: int) -> Politeness:
@@ -115,6 +117,7 @@ class _Poll:
         self.entries_queue = entries_queue
         self.robots_ttl = robots_ttl
         self.changes: dict[str, Any] = {}  # robots.txt cache, written with the outcome
+        self.robots: tuple[int | None, str] = (None, "")
 
     # ------------------------------------------------------------------ outcomes
     def _release(self, changes: dict[str, Any], remove: list[str] | None = None) -> None:
@@ -161,6 +164,7 @@ class _Poll:
             status = answer.status
             text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= status < 300 else ""
             self.changes.update({"robots_txt": text, "robots_status": status, "robots_fetched_at": int(self.epoch)})
+        self.robots = (status, text)
         verdict = robots_verdict(status, text, state.url)
         if not verdict.allowed:
             reason = "robots.txt disallows this URL for GazetteAlerts: not fetched"
@@ -201,23 +205,35 @@ class _Poll:
         if not 200 <= result.status < 300:
             return self.fail(f"HTTP {result.status}", result.status)
 
+        spec = source_spec(state)
         try:
-            parsed = extract_items(state, result)
-        except SourceLayoutError:
-            return self.fail(health.BROKEN_REASON, result.status, status="broken")
+            parsed = extract_items(spec, result.body, result.headers, result.url)
+        except SourceLayoutError as exc:
+            return self.fail(str(exc), result.status, status="broken")
         except FeedParseError as exc:
-            return self.fail(f"not a feed: {exc}", result.status)
-        return self.record(parsed, result)
+            return self.fail(str(exc) if spec.type != "feed" else f"not a feed: {exc}", result.status)
+        return self.record(spec, parsed, result, slot)
 
-    def record(self, parsed: ParsedFeed, result: FetchResult) -> PollOutcome:
+    def follow(self, slot: HostSlot) -> Callable[[str], FetchResult]:
+        """Fetches a followed page through the host's slot, if robots.txt allows it."""
+        status, text = self.robots
+
+        def fetch(url: str) -> FetchResult:
+            if not robots_verdict(status, text, url).allowed:
+                raise RobotsDisallowed(f"robots.txt disallows {url} for GazetteAlerts: not fetched")
+            return slot.fetch(url)
+
+        return fetch
+
+    def record(self, spec: SourceSpec, parsed: ParsedFeed, result: FetchResult, slot: HostSlot) -> PollOutcome:
         state = self.state
-        entries = parsed.entries
-        digest = health.fingerprint(entries)
+        listed = parsed.entries  # what the page lists: for a followed source, its issues
+        digest = health.fingerprint(listed)
         changes: dict[str, Any] = {
             "consecutive_failures": 0,
             "last_success_at": self.moment.isoformat(),
-            "entries_seen": len(entries),
-            "items_last_poll": len(entries),
+            "entries_seen": len(listed),
+            "items_last_poll": len(listed),
             "items_hash": digest,
         }
         remove: list[str] = []
@@ -240,27 +256,50 @@ class _Poll:
             if (state.consecutive_failures or self.changes or not same_validators or result.permanent_redirect_url
                     or state.health_status != health.UNCHANGED):
                 self._release({**changes, **self._health(health.UNCHANGED, health.UNCHANGED_REASON)}, remove)
-            return PollOutcome(state.feed_id, "unchanged", http_status=result.status, seen_entries=len(entries))
+            return PollOutcome(state.feed_id, "unchanged", http_status=result.status, seen_entries=len(listed))
 
         previous = self.feeds.recent_ids(state.feed_id)
-        window = health.recent_window(entries, previous, FeedStore.RECENT_LIMIT)
         if not state.last_success_at:
-            # A new source: what it lists now is its past. Remember it, alert nobody.
-            self.feeds.save_recent_ids(state.feed_id, window)
-            reason = health.BASELINE_REASON.format(count=len(entries))
+            # A new source: what it lists now is its past. Remember it (a followed source: its
+            # issues, so their documents are never read), alert nobody.
+            self.feeds.save_recent_ids(state.feed_id, health.recent_window(listed, previous, FeedStore.RECENT_LIMIT))
+            reason = health.BASELINE_REASON.format(count=len(listed))
             self._release({**changes, **self._health(health.BASELINE, reason, then=health.UNCHANGED)}, remove)
-            return PollOutcome(state.feed_id, "baseline", http_status=result.status, seen_entries=len(entries),
+            return PollOutcome(state.feed_id, "baseline", http_status=result.status, seen_entries=len(listed),
                                bozo_reason=parsed.bozo_reason)
 
+        entries: list[FeedEntry] = listed
+        remember: list[str] = [entry.entry_id for entry in listed]
+        fetch_link = state.fetch_link
+        if spec.follow is not None:
+            # Only the issues not seen before are opened; their documents are the items.
+            try:
+                found = source_items(spec, result, self.follow(slot), previous, feed_key=result.url)
+            except SourceLayoutError as exc:
+                return self.fail(f"a followed page: {exc}", result.status, status="broken")
+            except (FetchError, UnsafeURLError, FollowError, FeedParseError) as exc:
+                return self.fail(f"a followed page could not be read: {type(exc).__name__}: {exc}", result.status)
+            entries = found.entries
+            # An issue whose page failed is not remembered, and the list's fingerprint is not kept,
+            # so the next poll tries that issue again.
+            remember = [*(entry.entry_id for entry in entries), *found.list_ids]
+            fetch_link = fetch_link or found.detail
+            if found.problems:
+                changes.pop("items_hash")
+                remove.append("items_hash")
+        elif spec.detail:
+            fetch_link = True
+
         recent = set(previous)
-        gap = bool(recent) and bool(entries) and not recent.intersection(e.entry_id for e in entries)
+        gap = bool(recent) and bool(listed) and not recent.intersection(e.entry_id for e in listed)
+        window = list(dict.fromkeys([*remember, *previous]))[: FeedStore.RECENT_LIMIT]
         by_id = {entry.entry_id: entry for entry in health.unseen(entries, recent)}
         claimed = self.claims.claim(state.feed_id, list(by_id), self.owner, self.epoch) if by_id else []
         messages = [
             OutgoingMessage(
                 id=entry_id,
                 body=_entry_message(by_id[entry_id], state.feed_id, state.issuer, state.language,
-                                    state.fetch_link).model_dump_json(),
+                                    fetch_link).model_dump_json(),
             )
             for entry_id in claimed
         ]
@@ -270,11 +309,11 @@ class _Poll:
             changes["last_new_at"] = self.moment.isoformat()
         if gap:
             changes["gap_detected_at"] = self.moment.isoformat()
-        self._release({**changes, **self._health(health.OK, health.ok_reason(len(claimed), len(entries)),
+        self._release({**changes, **self._health(health.OK, health.ok_reason(len(claimed), len(listed)),
                                                  then=health.UNCHANGED)}, remove)
         return PollOutcome(
             state.feed_id, "updated", http_status=result.status, new_entries=len(claimed),
-            seen_entries=len(entries), gap=gap, bozo_reason=parsed.bozo_reason,
+            seen_entries=len(listed), gap=gap, bozo_reason=parsed.bozo_reason,
         )
 
 
