@@ -6,6 +6,7 @@ import inspect
 import io
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,9 @@ from benchmarks.common import ROOT, median
 from benchmarks.corpus import entries, rss
 
 MAILER_BATCH = 100  # the mailer's batch size in template.yaml
+ISSUE_DOCUMENTS = 7  # a gazette issue's documents arrive together: the mailer's batches are about this size
+SUBSCRIBERS = (1, 100, 10_000)
+ALONE_AT_MOST = 100  # mails rendered alone beyond this many subscribers: per-mail cost x subscribers
 
 
 def _cpu(fn: Any, runs: int) -> float:
@@ -32,6 +36,7 @@ def run(feeds: int, per_feed: int, runs: int) -> dict[str, Any]:
     from gazette.domain.documents import build_record
     from gazette.domain.feeds import parse_feed
     from gazette.domain.labels import domain_labels
+    from gazette.domain.render import DocumentParts
     from gazette.domain.repair import repair_text
     from gazette.domain.signing import new_secret, signed_headers
     from gazette.domain.split import split_issue
@@ -87,6 +92,25 @@ def run(feeds: int, per_feed: int, runs: int) -> dict[str, Any]:
     out["classify_mb_per_s"] = size / 1e6 / seconds
     out["classify_mchars_per_s"] = chars / 1e6 / seconds
     out["classify_corpus_mb"] = size / 1e6
+
+    # The baseline: a bare Aho-Corasick pass of the classifier's own terms (every form it searches) over
+    # the same titles and bodies, counting the matches, and nothing else.
+    import ahocorasick
+
+    bare = ahocorasick.Automaton()
+    for key_id, form in enumerate(classifier._forms):
+        bare.add_word(form, key_id)
+    bare.make_automaton()
+
+    def bare_pass() -> None:
+        for title, body, _ in texts:
+            counts: dict[int, int] = {}
+            for text in (title, body):
+                for _, key_id in bare.iter_long(text):
+                    counts[key_id] = counts.get(key_id, 0) + 1
+
+    out["bare_ac_mb_per_s"] = size / 1e6 / _cpu(bare_pass, runs)
+    out["classify_to_bare_ac"] = out["classify_mb_per_s"] / out["bare_ac_mb_per_s"]
 
     # --- the per-entry domain work of the pipeline, stage by stage
     messages = [EntryMessage(feed_id="bench", entry_id=e.guid, title=e.title, link=e.link, summary=e.text,
@@ -170,12 +194,55 @@ def run(feeds: int, per_feed: int, runs: int) -> dict[str, Any]:
                        base_url="https://alerts.example.org", labels=domain_labels).as_bytes()
 
     out["render_batched_per_entry"] = _cpu(render_batched, runs) / n_entries if batched else None
+
+    # As a gazette issue arrives: batches of ISSUE_DOCUMENTS documents, one mail per subscriber per batch.
+    def render_issue_batches() -> None:
+        for start in range(0, len(mailed), ISSUE_DOCUMENTS):
+            alert_mail(mailed[start : start + ISSUE_DOCUMENTS], subscription, sender="alerts@example.org",
+                       base_url="https://alerts.example.org", labels=domain_labels).as_bytes()
+
+    out["render_issue_per_entry"] = _cpu(render_issue_batches, runs) / n_entries
+    out["mail_scaling"] = mail_scaling(mailed[:ISSUE_DOCUMENTS], subscription, alert_mail, domain_labels,
+                                       DocumentParts)
     mail_share = len(mailed) / n_entries
-    mail_cost = (out["render_batched_per_entry"] if batched
-                 else out["render_and_bytes_per_mail"] * mail_share)
-    out["domain_per_entry"] = (
+    out["domain_before_mail_per_entry"] = (
         out["parse_overhead_per_entry"] + out["entry_split_per_entry"] + out["entry_classify_per_entry"]
-        + out["entry_record_per_entry"] + out["entry_publish_per_entry"] + mail_cost
+        + out["entry_record_per_entry"] + out["entry_publish_per_entry"]
     )
+    # The old measure: one subscriber, mails of up to MAILER_BATCH documents (one mail per 100 documents).
+    out["domain_per_entry_old_measure"] = out["domain_before_mail_per_entry"] + (
+        out["render_batched_per_entry"] if batched else out["render_and_bytes_per_mail"] * mail_share)
+    # The new measure: issue-sized batches, one subscriber per batch (more subscribers: mail_scaling).
+    out["domain_per_entry"] = out["domain_before_mail_per_entry"] + out["render_issue_per_entry"]
     out["mail_share"] = mail_share
     return out
+
+
+def mail_scaling(batch: list[Any], subscription: Any, alert_mail: Any, labels: Any, parts_class: Any) -> list[dict]:
+    """One issue-sized batch mailed to 1, 100 and 10,000 subscribers: each mail rendered alone (every
+    document's part rendered again for every subscriber) beside mails composed from parts rendered once
+    per batch. Every mail is serialised (as_bytes), as it is sent. Beyond ALONE_AT_MOST subscribers the
+    alone figure is the per-mail cost measured at ALONE_AT_MOST times the subscribers."""
+    rows = []
+    for count in SUBSCRIBERS:
+        readers = [replace(subscription, subscription_id=f"sub_{n:05d}", target=f"reader{n}@example.org")
+                   for n in range(count)]
+
+        def composed(readers: list[Any] = readers) -> None:
+            parts = parts_class()
+            for reader in readers:
+                alert_mail(batch, reader, sender="alerts@example.org", base_url="https://alerts.example.org",
+                           labels=labels, parts=parts).as_bytes()
+
+        def alone(readers: list[Any] = readers[:ALONE_AT_MOST]) -> None:
+            for reader in readers:
+                alert_mail(batch, reader, sender="alerts@example.org", base_url="https://alerts.example.org",
+                           labels=labels).as_bytes()
+
+        composed_s = _cpu(composed, 1 if count > ALONE_AT_MOST else 3)
+        alone_per_mail = _cpu(alone, 3) / min(count, ALONE_AT_MOST)
+        rows.append({"subscribers": count, "documents": len(batch), "composed_s": composed_s,
+                     "composed_per_mail": composed_s / count, "alone_per_mail": alone_per_mail,
+                     "alone_s": alone_per_mail * count, "alone_extrapolated": count > ALONE_AT_MOST})
+    return rows
+

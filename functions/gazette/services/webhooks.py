@@ -19,10 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gazette.adapters.delivery_log import AttemptRecord, DeliveryLog
@@ -54,6 +51,9 @@ from gazette.domain.signing import (
 from gazette.domain.subscriptions import Channel, State, SubscriptionError
 from gazette.messages import DocumentCreated, WebhookDeliveryJob, WebhookPing
 from gazette.services.notify import SubscriberIndex
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 # Seconds to wait before attempt n+1 (after the first try): about three days in all.
 RETRY_SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
@@ -297,6 +297,11 @@ def owner_notice(*, sender: str, owner: str, subscription_id: str, url: str, rea
                  manage_url: str | None) -> EmailMessage:
     """A plain mail to an endpoint's owner. It names the host only: the URL's path or query may hold a token."""
     host = urlsplit(url).hostname or "your endpoint"
+    # The email package is loaded by the rare mail to an endpoint's owner, not at every cold start.
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
     message = EmailMessage()
     message["From"] = Address(display_name="Gazette alerts", addr_spec=sender)
     message["To"] = owner
