@@ -51,6 +51,7 @@ def cmd_split(args: argparse.Namespace) -> int:
         print(json.dumps({
             "doc_number": doc.doc_number, "issuer": doc.issuer, "title": doc.title,
             "published": doc.published.isoformat() if doc.published else None, "text": doc.text,
+            **({"split_warning": doc.split_warning} if doc.split_warning else {}),
         }, ensure_ascii=False))
     return 0
 

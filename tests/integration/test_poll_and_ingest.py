@@ -205,6 +205,32 @@ def test_ingest_short_entry_keeps_its_whole_text_in_the_item_and_writes_no_objec
     assert aws_stack.client("s3").list_objects_v2(Bucket=deps.blobs.bucket).get("KeyCount", 0) == 0
 
 
+def test_ingest_issue_whose_layout_is_not_placed_stores_it_whole_with_the_warning(aws_stack, tmp_path):
+    from gazette.adapters import http
+    from gazette.domain.classify import default_classifier
+    from gazette.handlers import ingest as module
+    from gazette.messages import EntryMessage
+    from gazette.services.ingest import ingest_entry
+
+    # A header printed straight above another (国办函〔1996〕14号 over 国函〔1996〕95号, real texts):
+    # no layout the splitter places, so the issue is kept as one document, never cut.
+    lines = ["国办函〔1996〕14号", "国务院办公厅", "关于广东与香港、澳门合建自动气象站网有关问题的复函",
+             "国函〔1996〕95号", "国务院　中央军委", "关于同意武警总部后勤部机关等迁址新建的批复", "武警总部：",
+             "关于武警总部后勤部机关及部分直属单位迁址新建的请示（〔1996〕武司字第82号）收悉，现批复如下：",
+             "国务院　中央军委", "一九九六年十一月五日"]
+    (tmp_path / "issue.txt").write_text("\n".join(lines), encoding="utf-8")
+    deps = module.dependencies()
+    with feed_server(tmp_path) as server:
+        entry = EntryMessage(feed_id="f", entry_id="g:whole", title="国务院公报", link=f"{server.base_url}/issue.txt")
+        outcome = ingest_entry(entry, fetch=partial(http.fetch, allow_loopback=True), documents=deps.documents,
+                               blobs=deps.blobs, classify=default_classifier().classify)
+
+    (record,) = outcome.created
+    item = deps.documents.get(record.doc_id)
+    assert item["split_warning"] == "a header with no text under it"
+    assert "".join(record.text.split()) == "".join("".join(lines).split())  # every character, none cut
+
+
 def test_ingest_the_same_entry_concurrently_makes_one_item_and_one_object_per_document(aws_stack, feeds_http):
     import threading
     from concurrent.futures import ThreadPoolExecutor

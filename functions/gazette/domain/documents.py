@@ -57,6 +57,7 @@ class DocumentRecord:
     language: str
     classification: Classification
     extraction: str  # which extractor produced the text, e.g. "pdf:pypdf"
+    split_warning: str | None = None  # the issue could not be split and is kept whole (why)
 
     @property
     def summary(self) -> str:
@@ -96,4 +97,5 @@ def build_record(
         language=language,
         classification=classification,
         extraction=extraction,
+        split_warning=doc.split_warning,
     )

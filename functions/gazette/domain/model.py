@@ -15,6 +15,9 @@ class SplitDocument:
     doc_number: str | None = None  # 发文字号, e.g. 国办发〔2024〕21号
     issuer: str | None = None  # e.g. 国务院办公厅
     published: date | None = None  # 成文日期
+    # Set when the splitter could not place the issue's layout: the issue is then this one
+    # document, its text whole, and this says why.
+    split_warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

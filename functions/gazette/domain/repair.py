@@ -45,8 +45,13 @@ def _run_is_number(text: str, start: int, end: int) -> bool:
     right, right_spaced = _neighbour(text, end, 1)
     left_numeric = left == "" or left.isdigit() or left in _NUMERIC_LEFT
     right_numeric = right.isdigit() or right in _NUMERIC_RIGHT
-    if right in "%％" or (left.isdigit() and not left_spaced) or (right.isdigit() and not right_spaced):
+    if right and right in "%％":
         return True
+    if (left.isdigit() and not left_spaced) or (right.isdigit() and not right_spaced):
+        # Glued to a real digit; but a lone character between a word and a number is a word's end
+        # (`培训船员3000人次`), not a digit.
+        other = right if left.isdigit() and not left_spaced else left
+        return len(run) > 1 or not _is_cjk(other)
     if len(run) >= 3:
         # No real word is three or more of these characters in a row.
         return True
@@ -101,7 +106,7 @@ def collapse_number_spaces(text: str) -> str:
 
 
 _ISSUE = r"\d{4}\s*(?:[·.．・‧•]\s*\d{1,2}|年\s*第\s*\d{1,3}\s*期)"
-_HEADER_NAME = r"[\u4e00-\u9fff（）]{2,40}公报"
+_HEADER_NAME = r"[\u4e00-\u9fff（）]{2,40}公[报報]"
 _PAGE_HEADER = re.compile(
     rf"^[ \t\u3000]*(?:\d{{1,4}}[ \t\u3000]*)?{_HEADER_NAME}[ \t\u3000]*{_ISSUE}"
     r"(?:[ \t\u3000]*\d{1,4})?[ \t\u3000]*$"
@@ -110,12 +115,19 @@ _PAGE_HEADER = re.compile(
 )
 
 
+def is_page_furniture(line: str) -> bool:
+    """A running header or footer line: `5威海市文登区人民政府公报 2024·2`, `国务院公报 2018·24 3`, `— 6 —`."""
+    return bool(_PAGE_HEADER.match(line))
+
+
 def strip_page_headers(text: str) -> str:
     """Remove running headers/footers (`5威海市文登区人民政府公报 2024·2`, `— 6 —`), whole lines only."""
     return _PAGE_HEADER.sub("", text)
 
 
 _TERMINAL = tuple("。！？；：!?;:…”」』")
+_OPENING = tuple("（(《“")
+_CLOSING = tuple("）)》”")
 _CN_NUM = "一二三四五六七八九十百零〇"
 _PARAGRAPH_START = re.compile(
     rf"^(?:[{_CN_NUM}]+、"  # 一、
@@ -141,14 +153,24 @@ _PARENTHESISED = re.compile(r"^[（(][\d—\-－~～年]{4,16}[）)]$")
 
 
 def _squeeze(line: str) -> str:
-    return re.sub(r"\s+", "", line)
+    return "".join(line.split())
+
+
+# A row of a list or table: words apart by a wide gap of full-width spaces (`组　长：韩　正　　国务院副总理`).
+_ROW = re.compile(r"\S(?:\u3000[ \u3000]+|[ \u3000]+\u3000)\S")
+
+
+# A dated step of a document's history under its title: `2020年8月24日 最高人民法院审判委员会…通过`.
+_DATED_STEP = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日[ \u3000]+[^，。；,;]{1,40}$")
 
 
 def is_standalone(line: str) -> bool:
-    """Lines that are never continued on the next line: headings, numbers, dates, markers."""
+    """Lines that are never continued on the next line: headings, numbers, dates, markers, rows."""
     squeezed = _squeeze(line)
     return bool(
         _HEADING.match(line)
+        or _ROW.search(line)
+        or _DATED_STEP.match(line)
         or _DOC_NUMBER_LINE.match(squeezed)
         or _DATE_LINE.match(squeezed)
         or _PUBLIC_MARK.match(squeezed)
@@ -222,7 +244,9 @@ def join_broken_lines(text: str) -> str:
         ends = current.endswith(_TERMINAL) or is_standalone(current) or is_title_like(current)
         # A signature issuer line is followed by its date line: keep it on its own.
         before_date = bool(_DATE_LINE.match(_squeeze(next_line)))
-        if current and not ends and not _starts_paragraph(line) and not before_date:
+        # A number cited inside a sentence, alone on its line, stays in that sentence.
+        inside_brackets = current.endswith(_OPENING) or line.startswith(_CLOSING)
+        if current and (inside_brackets or (not ends and not _starts_paragraph(line) and not before_date)):
             current = _glue(current, line)
             continue
         if current:

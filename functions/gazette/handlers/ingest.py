@@ -55,6 +55,10 @@ def prepare_record(record: SQSRecord, deps: Dependencies, prepared: dict[str, Pr
         allow_loopback=settings.allow_loopback,
     )
     prepared[record.message_id] = prepare_entry(entry, fetch=fetch, classify=default_classifier().classify)
+    for kept_whole in prepared[record.message_id].records:
+        if kept_whole.split_warning:
+            logger.warning("issue kept whole: layout not placed", feed_id=entry.feed_id,
+                           entry_id=entry.entry_id, reason=kept_whole.split_warning)
 
 
 def store_batch(prepared: dict[str, PreparedEntry], deps: Dependencies) -> list[str]:

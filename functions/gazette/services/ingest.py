@@ -61,7 +61,7 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
         raise EntryUnavailable("entry has neither a readable link nor a summary")
     published = entry.published.date() if entry.published else None
     documents = split_issue(summary_text) if summary_text else []
-    if len(documents) == 1 and not documents[0].doc_number:
+    if len(documents) == 1 and not documents[0].doc_number and not documents[0].split_warning:
         documents = []
     if not documents:
         documents = [SplitDocument(title=entry.title or summary_text[:60], text=summary_text,
@@ -71,7 +71,7 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
 
 def _with_title(doc: SplitDocument, title: str) -> SplitDocument:
     return SplitDocument(title=title, text=doc.text, doc_number=doc.doc_number, issuer=doc.issuer,
-                         published=doc.published)
+                         published=doc.published, split_warning=doc.split_warning)
 
 
 def document_item(record: DocumentRecord, text_url: str | None, now: datetime) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def document_item(record: DocumentRecord, text_url: str | None, now: datetime) -
         "sources": {"SS": [f"{record.feed_id}/{record.entry_id}"]},
     }
     for key, value in (("doc_number", record.doc_number), ("issuer", record.issuer), ("url", record.url),
-                       ("text_url", text_url)):
+                       ("text_url", text_url), ("split_warning", record.split_warning)):
         if value:
             item[key] = s(value)
     if record.published:
