@@ -48,9 +48,10 @@ class Site:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                # Before the last bytes leave: the client cannot have its answer earlier than this.
+                # Before anything leaves (end_headers flushes the head, the whole answer when the body
+                # is empty): the client cannot have its answer earlier than this.
                 entry[3] = time.time()
+                self.end_headers()
                 self.wfile.write(data)
                 self.wfile.flush()
 

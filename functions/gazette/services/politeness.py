@@ -46,8 +46,9 @@ class HostSlot:
     requests: int = 0
 
     def fetch(self, url: str, **kwargs: Any) -> Any:
-        wait = self.last_end + self.interval - self.clock()
-        if wait > 0:
+        # Asked again after each sleep: sleep runs on the monotonic clock, `clock` is wall time, and
+        # while the system clock is slewed the two drift apart by up to 0.05%.
+        while (wait := self.last_end + self.interval - self.clock()) > 0:
             self.sleep(wait)
         try:
             return self.fetch_fn(url, **kwargs)
