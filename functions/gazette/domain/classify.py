@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 from gazette.domain.model import Classification, Evidence
-from gazette.domain.script import normalise, quote, to_simplified
+from gazette.domain.script import Normalised, normalise, quote, to_simplified
 
 if TYPE_CHECKING:
     from gazette.domain.taxonomy import Taxonomy
@@ -197,24 +197,30 @@ class Classifier:
 
     # ----------------------------------------------------------------------------------------
 
-    def _scan(self, original: str, body: bool) -> dict[int, list]:
-        """One pass of the automaton: key id -> [count, mass, the original text first matched]."""
+    def _scan(self, original: str, body: bool) -> tuple[Normalised | None, dict[int, tuple[int, float, int]]]:
+        """One pass of the automaton: key id -> (count, mass, offset of the first match in the
+        normalised text).  Masks are left out: they only keep terms from matching inside them."""
         normalised = normalise(original)
         text = normalised.text
         if not text:
-            return {}
+            return None, {}
         ends: dict[int, list[int]] = {}
+        get = ends.get
         for end, key_id in self._automaton.iter_long(text):
-            found = ends.get(key_id)
+            found = get(key_id)
             if found is None:
                 ends[key_id] = [end]
             else:
                 found.append(end)
         decay = self._decay
         length = len(text)
-        result: dict[int, list] = {}
+        keys = self._keys
+        targets = self._targets
+        result: dict[int, tuple[int, float, int]] = {}
         for key_id, key_ends in ends.items():
-            size, english, prefix = self._keys[key_id]
+            if not targets[key_id]:
+                continue
+            size, english, prefix = keys[key_id]
             if english:
                 key_ends = [
                     end
@@ -224,15 +230,13 @@ class Classifier:
                 ]
                 if not key_ends:
                     continue
-            first = key_ends[0] - size + 1
             if body:
                 shift = 1.0 - size
                 mass = sum(decay / (decay + end + shift) for end in key_ends)
             else:
                 mass = float(len(key_ends))
-            # Evidence quotes the document as printed.
-            result[key_id] = [len(key_ends), mass, quote(original, normalised, self._forms[key_id], first)]
-        return result
+            result[key_id] = (len(key_ends), mass, key_ends[0] - size + 1)
+        return normalised, result
 
     def matched_terms(self, title: str, body: str = "", doc_number: str | None = None) -> set[tuple[str, str]]:
         """The (domain, term) pairs of the taxonomy found in a document where their group lets
@@ -247,16 +251,15 @@ class Classifier:
 
     def _hits(self, title: str, body: str, doc_number: str | None) -> tuple[dict, dict]:
         """Matches per (canonical term, location) and per (context term, location)."""
-        scans = (
-            self._scan(title or "", body=False),
-            self._scan(doc_number or "", body=False),
-            self._scan(body or "", body=True),
-        )
-        # Aggregate matches per canonical term and per context term, per location.
+        originals = (title or "", doc_number or "", body or "")
+        scans = tuple(self._scan(text, body=location == _BODY) for location, text in enumerate(originals))
+        # Aggregate matches per canonical term and per context term, per location.  A hit's
+        # surface is first the (location, key id, offset) of its most frequent form; only these
+        # are quoted from the original text.
         term_hits: dict[tuple[int, int], _Hit] = {}
         context_hits: dict[tuple[int, int], _Hit] = {}
-        for location, found in enumerate(scans):
-            for key_id, (count, mass, form) in found.items():
+        for location, (_, found) in enumerate(scans):
+            for key_id, (count, mass, first) in found.items():
                 for kind, target in self._targets[key_id]:
                     table = term_hits if kind == "t" else context_hits
                     hit = table.get((target, location))
@@ -265,7 +268,18 @@ class Classifier:
                     hit.count += count
                     hit.mass += mass
                     if count > hit.surface_count:
-                        hit.surface, hit.surface_count = form, count
+                        hit.surface, hit.surface_count = (location, key_id, first), count
+        quoted: dict[tuple[int, int, int], str] = {}
+        for table in (term_hits, context_hits):
+            for hit in table.values():
+                place = hit.surface
+                surface = quoted.get(place)
+                if surface is None:
+                    location, key_id, first = place
+                    normalised = scans[location][0]
+                    # Evidence quotes the document as printed.
+                    surface = quoted[place] = quote(originals[location], normalised, self._forms[key_id], first)
+                hit.surface = surface
         return term_hits, context_hits
 
     def classify(self, title: str, body: str = "", doc_number: str | None = None) -> Classification:
