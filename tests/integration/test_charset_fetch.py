@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from gazette.adapters import http
 from gazette.domain.feeds import parse_feed
+from tests.loopback import QuietHandler, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 _spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
@@ -23,22 +22,12 @@ def latin1_server():
     body = make_fixtures._rss(make_fixtures.CHINESE, None).encode("gbk")
     assert not body.startswith(b"<?xml")  # no declaration: only the (wrong) HTTP charset is said
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=ISO-8859-1")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(200, "application/rss+xml; charset=ISO-8859-1", body)
 
-        def log_message(self, *args):
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/rss.xml"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        yield f"{base}/rss.xml"
 
 
 def test_fetched_gbk_feed_labelled_latin1_gives_exact_titles(latin1_server):

@@ -7,10 +7,8 @@ policy pages carry them (row markup as in tests/unit/test_detail.py, values of t
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 from gazette.adapters import http
 from gazette.messages import EntryMessage
 from gazette.services.ingest import entry_documents
+from tests.loopback import QuietHandler, serving
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 DOCUMENT = SOURCES / "gov-cn/gongbao/2024/issue_11726/202411/content_6989767.html"
@@ -34,23 +33,13 @@ def pages():
     plain = DOCUMENT.read_bytes()
     with_rows = DOCUMENT.read_text(encoding="utf-8").replace("<body>", "<body>" + ROWS).encode("utf-8")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             body = with_rows if self.path == "/with-rows.html" else plain
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(200, "text/html; charset=utf-8", body)
 
-        def log_message(self, *args):
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        yield f"{base}"
 
 
 def entry(link: str) -> EntryMessage:

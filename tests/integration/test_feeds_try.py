@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from gazette.domain.feeds import entry_identity
 from gazette_local.cli import main
+from tests.loopback import QuietHandler, serving
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 # What a JavaScript cookie challenge answers a first visit with: a script that sets a cookie, reloads.
@@ -21,7 +20,7 @@ EMPTY_FEED = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
 
 @pytest.fixture
 def site():
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             if self.path == "/challenge/index.html":
                 status, kind, body = 412, "text/html", CHALLENGE
@@ -33,20 +32,10 @@ def site():
                     self.send_error(404)
                     return
                 status, kind, body = 200, "text/html; charset=utf-8", file.read_bytes()
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(status, kind, body)
 
-        def log_message(self, *args):
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        yield f"{base}"
 
 
 def registry(tmp_path: Path, base: str, path: str = "/hanweb-dingxi/col/col12377/index.html") -> Path:

@@ -3,9 +3,7 @@ as their sites serve them, read by the same step the poller and `gazette feeds t
 
 from __future__ import annotations
 
-import threading
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from gazette.adapters import http
 from gazette.domain.registry import SourceSpec
 from gazette.services.sources import FollowError, SourceItems, source_items
+from tests.loopback import QuietHandler, serving
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8"}
@@ -29,7 +28,7 @@ def gbk_contents_page() -> bytes:
 def site():
     requests: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             requests.append(self.path)
             if self.path == "/gbk/2024/issue_11726/":
@@ -45,20 +44,10 @@ def site():
                     self.send_error(404)
                     return
                 body, kind = file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream")
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(200, kind, body)
 
-        def log_message(self, *args):
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        yield f"{base}", requests
 
 
 DECREE_795 = "国务院关于修改《全国年节及纪念日放假办法》的决定"
