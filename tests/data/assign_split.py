@@ -1,44 +1,32 @@
 """Give every development-set record that has no ``split`` yet its split, and never change one.
 
-The rule, kept for every batch ever added: within each stratum (the sorted domain labels plus
-the language) the new records are ordered by SHA-256 of ``"gazette-devset-split:" + id`` and
-the first ceil(n / 3) of them go to ``untouched``, the rest to ``tune``.  At least a third of
-every stratum of every batch is therefore set aside, decided by the ids alone (seeded, and
-reproducible whatever the file's order).  The taxonomy is edited looking only at the errors
-of the ``tune`` split.
+The rule since the 257th record: every record added to the set goes to ``untouched``.  The
+taxonomy is edited looking only at the errors of the ``tune`` split, so a record added later is
+never tuned on.
+
+The first 257 records were split by an earlier rule, kept in their ``split`` field: within each
+stratum (the sorted domain labels plus the language) of each batch, the records were ordered by
+SHA-256 of ``"gazette-devset-split:" + id`` and the first ceil(n / 3) went to ``untouched``, the
+rest to ``tune``.
 
     python tests/data/assign_split.py            # rewrites tests/data/devset.jsonl in place
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import sys
-from collections import defaultdict
 from pathlib import Path
 
-SEED = "gazette-devset-split:"
 DEVSET = Path(__file__).with_name("devset.jsonl")
 
 
-def _order(record_id: str) -> str:
-    return hashlib.sha256((SEED + record_id).encode("utf-8")).hexdigest()
-
-
 def assign(records: list[dict]) -> int:
-    """Set ``split`` on the records that lack one; return how many were assigned."""
-    strata: dict[tuple, list[dict]] = defaultdict(list)
-    for record in records:
-        if record.get("split") not in ("tune", "untouched"):
-            strata[(tuple(sorted(record["domains"])), record["language"])].append(record)
-    for members in strata.values():
-        members.sort(key=lambda record: _order(record["id"]))
-        held = math.ceil(len(members) / 3)
-        for position, record in enumerate(members):
-            record["split"] = "untouched" if position < held else "tune"
-    return sum(len(members) for members in strata.values())
+    """Put every record that lacks a ``split`` in ``untouched``; return how many were assigned."""
+    fresh = [record for record in records if record.get("split") not in ("tune", "untouched")]
+    for record in fresh:
+        record["split"] = "untouched"
+    return len(fresh)
 
 
 def main(path: Path = DEVSET) -> int:
