@@ -223,10 +223,12 @@ def _chinese_small_number(text: str) -> int:
 def _issuer_of(text: str) -> str | None:
     """The issuer a line names (joint issuers apart by a space), or None if it names none."""
     parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
-    if not parts or _NOT_AN_ISSUER.search(_simplified(text)):
+    if not parts or _NOT_AN_ISSUER.search(_simplified(text)) or text.strip(_BLANKS).startswith(_OPENING_BRACKETS):
         return None
     if all(_ISSUER.match(_simplified(part)) for part in parts):
         return " ".join(parts) if len(parts) > 1 else " ".join(_organisations(parts[0]))
+    if max(len(part) for part in parts) > 2 or re.search(r"[、，,]", text):
+        return None  # organisations listed with commas (an addressee), not one name spaced out
     whole = "".join(parts)  # a name set with spaces between its characters: `山 东 省 人 民 政 府`
     return whole if _ISSUER.match(_simplified(whole)) else None
 
@@ -275,7 +277,8 @@ def _collect_title(lines: list[_Line], start: int, stop: int | None = None) -> l
     (通知, 意见, …), at most a few of them; None if no such run starts there."""
     end = min(len(lines), start + _MAX_HEADER_TO_TITLE, stop if stop is not None else len(lines))
     for index in range(start, end):
-        if _TITLE_FORBIDDEN.search(lines[index].plain) or _DOC_NUMBER.match(lines[index].plain):
+        plain = lines[index].plain
+        if _TITLE_FORBIDDEN.search(plain) or _DOC_NUMBER.match(plain) or _PUBLIC_MARK.match(plain):
             return None
         if _TITLE_END.search(lines[index].plain):
             return list(range(start, index + 1))
@@ -384,24 +387,40 @@ def _find_headers(lines: list[_Line]) -> dict[int, _Header]:
 def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     """A header without a number (a 决定, a judicial interpretation): the issuer on its own line
     above a title, or the title with its issuer's name in front; only where a document can start."""
-    if index > 0 and not lines[index - 1].squeezed.endswith(_TERMINAL) and _parse_date(lines[index - 1].plain) is None:
-        return None
     line = lines[index]
     if len(line.squeezed) > _LONGEST_TITLE_LINE:
         return None
+    # A document starts after a finished sentence; in a column-wise extraction the line above a
+    # full-width header may be a column line cut mid-sentence, so a header there must also not
+    # read on into the line after it (`…的决定` / `》，…` is a citation, not a title).
+    after_sentence = (
+        index == 0 or lines[index - 1].squeezed.endswith(_TERMINAL) or _parse_date(lines[index - 1].plain) is not None
+    )
+    if not after_sentence and lines[index - 1].squeezed.endswith(_OPENING_BRACKETS):
+        return None
     if _is_issuer(line) and index + 1 < len(lines) and _TITLE_OPENING.match(lines[index + 1].plain):
         title_lines = _collect_title(lines, index + 1)
-        if title_lines is None:
+        if title_lines is None or not (after_sentence or _ends_header(lines, title_lines[-1])):
             return None
         issuer, title = _issuer_of(line.text), _title_text(lines, title_lines)
         return _Header(index, (index, *title_lines), None, issuer, title)
     title_lines = _collect_title(lines, index)
     if title_lines is None or "《" in line.squeezed[:1]:
         return None
+    if not (after_sentence or _ends_header(lines, title_lines[-1])):
+        return None
     issuer, title = _split_issuer(_title_text(lines, title_lines))
     if issuer is None:
         return None
     return _Header(index, tuple(title_lines), None, issuer, title)
+
+
+def _ends_header(lines: list[_Line], last: int) -> bool:
+    """The title line `last` ends a header: the next line does not carry on its sentence."""
+    if last + 1 >= len(lines):
+        return True
+    following = lines[last + 1].squeezed
+    return not following.startswith(_CLOSING_BRACKETS + tuple("，。、；：,.;:")) and not following.startswith("的")
 
 
 def _find_signatures(lines: list[_Line], taken: set[int]) -> dict[int, _Signature]:
