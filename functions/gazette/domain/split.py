@@ -278,7 +278,12 @@ def _collect_title(lines: list[_Line], start: int, stop: int | None = None) -> l
     end = min(len(lines), start + _MAX_HEADER_TO_TITLE, stop if stop is not None else len(lines))
     for index in range(start, end):
         plain = lines[index].plain
-        if _TITLE_FORBIDDEN.search(plain) or _DOC_NUMBER.match(plain) or _PUBLIC_MARK.match(plain):
+        if (
+            _TITLE_FORBIDDEN.search(plain)
+            or _DOC_NUMBER.match(plain)
+            or _PUBLIC_MARK.match(plain)
+            or _parse_date(plain) is not None
+        ):
             return None
         if _TITLE_END.search(lines[index].plain):
             return list(range(start, index + 1))
@@ -407,7 +412,11 @@ def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     title_lines = _collect_title(lines, index)
     if title_lines is None or "《" in line.squeezed[:1]:
         return None
-    if not (after_sentence or _ends_header(lines, title_lines[-1])):
+    if _split_issuer(line.text)[0] is None and not _is_issuer(line):
+        # The header's first line names the issuer (and opens the title): a line of text running
+        # into a header's first line is not part of it.
+        return None
+    if not after_sentence and not _ends_header(lines, title_lines[-1]):
         return None
     issuer, title = _split_issuer(_title_text(lines, title_lines))
     if issuer is None:
@@ -870,7 +879,9 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
     del cursor
     *known, (last_full, rest) = bands
     width = _column_width(lines, page)
-    first_bad = _bad_joins(lines, page, headers, pairs, width)
+    # The document running on from the page before: its signature may be on this page.
+    running = next((headers[i].issuer for i in sorted(headers, reverse=True) if i < page[0]), None)
+    first_bad = _bad_joins(lines, page, headers, pairs, width, running)
     best, best_bad = page, first_bad
     for shorter in range(1 << len(known)):
         rights = [len(left) - ((shorter >> k) & 1) for k, (_, left) in enumerate(known)]
@@ -887,7 +898,7 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
             order.extend(full + left + columns[taken : taken + right])
             taken += right
         order.extend(last_full + rest[:last_left] + columns[taken:])
-        bad = _bad_joins(lines, order, headers, pairs, width)
+        bad = _bad_joins(lines, order, headers, pairs, width, running)
         if bad < best_bad:
             best, best_bad = order, bad
     # Reordered only to mend a sentence broken off by a header or a heading, never for the weak sign alone.
@@ -895,16 +906,24 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
 
 
 def _bad_joins(
-    lines: list[_Line], order: list[int], headers: dict[int, _Header], pairs: Counter[str], width: int
+    lines: list[_Line],
+    order: list[int],
+    headers: dict[int, _Header],
+    pairs: Counter[str],
+    width: int,
+    running: str | None = None,
 ) -> tuple[int, int]:
     """What this order breaks: (strong signs: a line stopping mid-sentence followed by a header, a
     numbered heading or a signature date, none of which comes mid-sentence; a signature under the
-    header of another issuer than its own while its own is on the page — weak signs: a line followed
+    header of another issuer than its own while its own is on the page or runs on from the page
+    before (`running`) — weak signs: a line followed
     by one whose first character the issue never writes after its last, as words are sometimes new)."""
     header_lines = {i for start in order if start in headers for i in headers[start].lines}
     issuers = [headers[i].issuer for i in order if i in headers and headers[i].issuer]
+    if running:
+        issuers.append(running)
     broken = weak = 0
-    current: str | None = None
+    current: str | None = running
     for left, right in pairwise(order):
         if left in headers:
             current = headers[left].issuer
