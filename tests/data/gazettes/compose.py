@@ -166,6 +166,12 @@ def title_first_header(doc: Doc, rng: random.Random) -> list[str]:
     return [*doc.title_lines, doc.doc_number] if doc.doc_number else list(doc.title_lines)
 
 
+def title_first_header_once(doc: Doc, rng: random.Random) -> list[str]:
+    """The title above the number, the number printed once (some sources' title lines end with it)."""
+    title = [line for line in doc.title_lines if line != doc.doc_number]
+    return [*title, doc.doc_number] if doc.doc_number else title
+
+
 # ------------------------------------------------------------------------------- pages
 
 
@@ -195,13 +201,14 @@ def paginate(
 
 
 def two_columns(
-    printed: list[Printed], rows: int, running: Callable[[int], str] | None = None
+    printed: list[Printed], rows: int, running: Callable[[int], str] | None = None, keep_headers: bool = False
 ) -> list[tuple[str, int | None]]:
     """Typeset in two columns with full-width headers, then read column by column, page by page.
 
     A column-major extractor reads a page's whole left column (passing full-width headers as it
     meets them) before its right column: the end of one document lands after the next one's
-    header and first column. With `running`, each page also opens with a running header line.
+    header and first column. With `running`, each page also opens with a running header line;
+    with `keep_headers`, a header that does not fit at the foot of a page goes whole to the next.
     """
     # Cells: ("full", text, owner) spans both columns; ("col", text, owner) is one column line.
     cells: list[tuple[str, str, int]] = []
@@ -220,6 +227,10 @@ def two_columns(
         used_rows = 0
         while position < len(cells) and used_rows < rows:
             fulls: list[tuple[str, int]] = []
+            if keep_headers and cells[position][0] == "full":
+                size = next((k for k in range(position, len(cells)) if cells[k][0] != "full"), len(cells)) - position
+                if used_rows and used_rows + size + 2 > rows:
+                    break  # the header and two lines of its text start the next page
             while position < len(cells) and cells[position][0] == "full" and used_rows < rows:
                 fulls.append((cells[position][1], cells[position][2]))
                 position += 1
@@ -259,6 +270,7 @@ class Layout:
     cited_alone: bool = False
     html: bool = False
     running_header: bool = False  # two-column pages that also open with a running header
+    keep_headers: bool = False  # two-column pages never break inside a header
 
 
 # The State Council gazette prints its ministries' documents (部门文件) after its own.
@@ -274,10 +286,10 @@ LAYOUTS = [
     Layout("cited-number", ordinary_header, width=23, cited_alone=True, furniture=0, per_page=36),
     Layout("html", title_first_header, html=True),
     Layout("two-column-headed", ordinary_header, width=21, pdf_spacing=True, columns=True, per_page=44,
-           furniture=0, running_header=True),
-    Layout("title-first-pdf", title_first_header, width=22, pdf_spacing=True, furniture=2, per_page=36),
-    Layout("two-column-title-first", title_first_header, width=19, pdf_spacing=True, columns=True, per_page=38,
-           furniture=1, running_header=True),
+           furniture=0, running_header=True, keep_headers=True),
+    Layout("title-first-pdf", title_first_header_once, width=22, pdf_spacing=True, furniture=2, per_page=36),
+    Layout("two-column-title-first", title_first_header_once, width=19, pdf_spacing=True, columns=True, per_page=38,
+           furniture=1, running_header=True, keep_headers=True),
 ]
 
 
@@ -325,7 +337,7 @@ def compose_issue(issue_id: str, docs: list[Doc], layout: Layout, rng: random.Ra
                 if layout.running_header
                 else None
             )
-            lines = two_columns(printed, layout.per_page, running)
+            lines = two_columns(printed, layout.per_page, running, layout.keep_headers)
         else:
             lines = [(line, owner) for owner, item in enumerate(printed) for line in item.header + item.body]
             lines = paginate(
