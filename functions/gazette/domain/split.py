@@ -286,6 +286,15 @@ def _collect_title(lines: list[_Line], start: int, stop: int | None = None) -> l
         ):
             return None
         if _TITLE_END.search(lines[index].plain):
+            following = lines[index + 1].plain if index + 1 < len(lines) else ""
+            if (
+                following.startswith("的")
+                and _TITLE_END.search(following)
+                and not _TITLE_FORBIDDEN.search(following)
+                and len(following) <= _LONGEST_TITLE_LINE
+            ):
+                # `关于…地方性法规规定` / `的…调整问题的决定`: the first line only seemed to end it.
+                return list(range(start, index + 2))
             return list(range(start, index + 1))
     return None
 
