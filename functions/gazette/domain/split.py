@@ -91,7 +91,8 @@ _CLOSING_BRACKETS = tuple("）)》”〕]")
 _NON_ZERO_DIGIT = re.compile(r"[1-9]")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条])"
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条]"
+    r"|\d{1,3}[.．、](?=[\u4e00-\u9fff]))"
 )
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Bigrams every title shares: they say nothing about which document a chunk belongs to.
