@@ -94,6 +94,8 @@ _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条]"
     r"|\d{1,3}[.．、](?=[\u4e00-\u9fff]))"
 )
+_ARTICLE_START = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
+_LONGEST_ARTICLE_HEADING = 16  # characters: a longer 第…条 line is an article's text, wrapped
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Bigrams every title shares: they say nothing about which document a chunk belongs to.
 _STOP_BIGRAMS = frozenset(
@@ -483,7 +485,12 @@ def _digits_alike(text: str) -> str:
 
 def _dangles(line: _Line) -> bool:
     """The line stops mid-sentence: no closing punctuation, and not a line that stands alone."""
-    return not line.squeezed.endswith(_TERMINAL) and not is_standalone(line.squeezed)
+    if line.squeezed.endswith(_TERMINAL):
+        return False
+    # `第十三条 具有专门知识的人民陪审员参加环`: an article's first line, not a heading of its own.
+    return not is_standalone(line.squeezed) or bool(
+        _ARTICLE_START.match(line.plain) and len(line.squeezed) > _LONGEST_ARTICLE_HEADING
+    )
 
 
 def _join(left: _Line, right: _Line, pairs: Counter[str]) -> int:
