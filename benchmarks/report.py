@@ -74,7 +74,8 @@ def render(data: dict[str, Any]) -> str:
                                 ["code", f"commit {data['source']['commit']}, uncommitted changes to the functions: "
                                          f"{data['source']['dirty']}"],
                                 ["run time", f"{data['elapsed_s']:.0f} s"]]))
-    add(f"\nFeed text: windows of real public text from {data['sources']}, one window per entry "
+    corpus = data.get("corpus_sources", data["sources"])
+    add(f"\nFeed text: windows of real public text from {corpus}, one window per entry "
         "(every entry a different document).\n")
     add("How it is measured: moto's server runs in its own process (`moto_server`), the feed host "
         "(gazette_local's ETag/304 server) in another, so the benchmark process's CPU is our handlers, the AWS "
@@ -382,7 +383,7 @@ def render(data: dict[str, Any]) -> str:
         f"; {len(feedparser_free)} other handler modules are free of it.)\n")
     if data.get("split_corpus"):
         parts.extend(split_section(data["split_corpus"]))
-    if data.get("sources"):
+    if isinstance(data.get("sources"), dict):  # (runs before the list-source section kept the corpus here)
         from benchmarks.sources import section as sources_section
 
         parts.extend(sources_section(data["sources"]))
