@@ -433,9 +433,11 @@ def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     title_lines = _collect_title(lines, index)
     if title_lines is None or "《" in line.squeezed[:1]:
         return None
-    if _split_issuer(line.text)[0] is None and not _is_issuer(line):
-        # The header's first line names the issuer (and opens the title): a line of text running
-        # into a header's first line is not part of it.
+    # The header's first line names the issuer (and opens the title): a line of text running into a
+    # header's first line is not part of it. An issuer alone on the line above a title that names
+    # its own issuer is a signature's, not one more issuer of that title.
+    signer_above = len(title_lines) > 1 and _split_issuer(lines[index + 1].text)[0] is not None
+    if _split_issuer(line.text)[0] is None and (not _is_issuer(line) or signer_above):
         return None
     if not after_sentence and not _ends_header(lines, title_lines[-1]):
         return None
@@ -970,17 +972,25 @@ def _bad_joins(
     """What this order breaks: (strong signs: a line stopping mid-sentence followed by a header, a
     numbered heading or a signature date, none of which comes mid-sentence; a signature under the
     header of another issuer than its own while its own is on the page or runs on from the page
-    before (`running`) — weak signs: a line followed
+    before (`running`); a signature's issuer lines with no date under them while a date stands under
+    no issuer — weak signs: a line followed
     by one whose first character the issue never writes after its last, as words are sometimes new)."""
     header_lines = {i for start in order if start in headers for i in headers[start].lines}
     issuers = [headers[i].issuer for i in order if i in headers and headers[i].issuer]
     if running:
         issuers.append(running)
     broken = weak = 0
+    loose_signers = loose_dates = 0  # a signature's issuer lines and its date torn apart
     current: str | None = running
     for left, right in pairwise(order):
         if left in headers:
             current = headers[left].issuer
+        if left not in header_lines and right not in header_lines:
+            signer, dated = _is_issuer(lines[left]), _parse_date(lines[right].plain) is not None
+            if signer and not dated and not _is_issuer(lines[right]) and not _PUBLIC_MARK.match(lines[right].plain):
+                loose_signers += 1
+            if dated and not signer:
+                loose_dates += 1
         if (
             current
             and _parse_date(lines[right].plain) is not None
@@ -1002,7 +1012,7 @@ def _bad_joins(
             broken += 1
         elif _join(lines[left], lines[right], pairs) == 0:
             weak += 1
-    return broken, weak
+    return broken + min(loose_signers, loose_dates), weak
 
 
 def _column_width(lines: list[_Line], page: list[int]) -> int:
