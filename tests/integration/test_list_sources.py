@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from gazette.adapters import http
+from gazette.domain.feeds import entry_identity
 from gazette.domain.registry import SourceSpec
 from gazette.services.sources import FollowError, SourceItems, source_items
 from tests.loopback import QuietHandler, serving
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8"}
+STATS = SOURCES / "stats-gov-cn"  # www.stats.gov.cn, whose pages are GBK (see SOURCES.md)
 
 
 def gbk_contents_page() -> bytes:
@@ -34,8 +36,11 @@ def site():
             if self.path == "/gbk/2024/issue_11726/":
                 body, kind = gbk_contents_page(), "text/html"  # no charset: only the page says it
             else:
-                # www.gov.cn's pages at the root, as that site serves them; other sites under their folder.
+                # www.gov.cn's and www.sz.gov.cn's pages at the root, as those sites serve them;
+                # other sites under their folder.
                 file = SOURCES / "gov-cn" / self.path.lstrip("/")
+                if not file.exists():
+                    file = SOURCES / "sz-gov-cn" / self.path.lstrip("/")
                 if not file.exists():
                     file = SOURCES / self.path.lstrip("/")
                 if file.is_dir():
@@ -44,6 +49,8 @@ def site():
                     self.send_error(404)
                     return
                 body, kind = file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream")
+                if STATS in file.parents:
+                    kind = "text/html"  # a GBK page: no charset in the header, only the page says it
             self.answer(200, kind, body)
 
     with serving(Handler) as base:
@@ -80,6 +87,52 @@ def test_gbk_contents_page_gives_exact_titles_absolute_links_and_no_navigation(s
         (DECREE_795, f"{base}/gbk/2024/issue_11726/202411/content_6989774.html", None),
         (HOLIDAYS_2025, f"{base}/gbk/2024/issue_11726/202411/content_6989767.html", None),
     ])
+
+
+GUANGDONG = [  # (code, name) of each row of the stats.gov.cn page, in page order
+    ("4401", "广州市"), ("4402", "韶关市"), ("4403", "深圳市"), ("4404", "珠海市"), ("4405", "汕头市"),
+    ("4406", "佛山市"), ("4407", "江门市"), ("4408", "湛江市"), ("4409", "茂名市"), ("4412", "肇庆市"),
+    ("4413", "惠州市"), ("4414", "梅州市"), ("4415", "汕尾市"), ("4416", "河源市"), ("4417", "阳江市"),
+    ("4418", "清远市"), ("4419", "东莞市"), ("4420", "中山市"), ("4451", "潮州市"), ("4452", "揭阳市"),
+    ("4453", "云浮市"),
+]
+STATS_PAGE = "/stats-gov-cn/tjsj/tjbz/tjyqhdmhcxhfdm/2021/44.html"
+
+
+def test_gbk_government_list_with_meta_charset_gives_every_row_with_its_absolute_link(site):
+    base, _ = site
+    page = f"{base}{STATS_PAGE}"
+    spec = SourceSpec.model_validate({
+        "type": "html_list", "item": "tr.citytr",
+        "fields": {"title": {"selector": "td:nth-child(2) a"}, "link": {"selector": "a", "attr": "href"}},
+    })
+    first = fetch(page)
+
+    items = source_items(spec, first, fetch)
+
+    folder = page.rsplit("/", 1)[0]
+    links = [f"{folder}/44/{code}.html" for code, _ in GUANGDONG]
+    assert (first.headers["content-type"], items.encoding) == ("text/html", "gb18030")
+    assert [(e.entry_id, e.title, e.link, e.published) for e in items.entries] == [
+        (entry_identity(page, None, link, None, None), name, link, None)
+        for (_, name), link in zip(GUANGDONG, links, strict=True)]
+
+
+def test_gbk_government_list_read_link_by_link_drops_its_navigation_and_merges_each_rows_two_links(site):
+    base, _ = site
+    page = f"{base}{STATS_PAGE}"
+    # Every link on the page: the image map's three site links and the ICP record's link are not
+    # the list's; the pattern keeps the rows', and a row's code and name links are one item.
+    spec = SourceSpec.model_validate({
+        "type": "html_list", "item": "a, area", "link_pattern": r"/2021/44/\d{4}\.html$",
+        "fields": {"title": {}, "link": {"attr": "href"}},
+    })
+
+    items = source_items(spec, fetch(page), fetch)
+
+    folder = page.rsplit("/", 1)[0]
+    assert [(e.title, e.link) for e in items.entries] == [
+        (f"{code}00000000", f"{folder}/44/{code}.html") for code, _ in GUANGDONG]
 
 
 def test_hanweb_cdata_list_served_on_loopback_gives_every_record(site):
@@ -177,3 +230,37 @@ def test_follow_with_every_new_issue_unreadable_raises(site):
 
     with pytest.raises(FollowError, match=r"/gongbao/2025/issue_12406/: HTTP 404$"):
         source_items(ISSUES, fetch(f"{base}/gongbao/gbgl.json"), fetch, {ids["/gongbao/2024/issue_11726/"]})
+
+
+def shenzhen(base: str) -> SourceSpec:
+    from gazette.domain.registry import load_registry
+
+    feeds = {feed.feed_id: feed for feed in load_registry(SOURCES / "registry.yaml", base_url=base)}
+    return feeds["shenzhen-gazette"].source_spec()
+
+
+def test_tree_reads_every_branch_and_opens_only_the_new_issue(site):
+    base, requests = site
+    spec = shenzhen(base)
+    assert spec.follow is not None
+    listed = source_items(spec.model_copy(update={"follow": spec.follow.model_copy(update={"follow": None})}),
+                          fetch(f"{base}/postmeta/i/101619.json"), fetch)
+    known = {e.entry_id for e in listed.entries if e.link == f"{base}/postmeta/i/1263.json"}
+    requests.clear()
+
+    items = source_items(spec, fetch(f"{base}/postmeta/i/101619.json"), fetch, known)
+
+    assert requests == ["/postmeta/i/101619.json", "/postmeta/i/2022.json", "/postmeta/i/2023.json",
+                        "/postmeta/i/1303.json"]
+    assert [(e.title, e.link, e.doc_number, e.issuer) for e in items.entries] == [
+        ("深圳市财政局政府采购供应商信用信息管理办法", "https://www.sz.gov.cn/zfgb/2023/gb1303/content/post_10832248.html",
+         "深财规〔2023〕3号", "深圳市财政局")]
+    assert (len(items.list_ids), items.problems) == (1, [])
+
+
+def test_tree_with_an_unreadable_branch_raises_rather_than_listing_part_of_the_tree(site):
+    base, _ = site
+    every_column = shenzhen(base).model_copy(update={"items": "children"})  # 政策解读 too: not served here
+
+    with pytest.raises(FollowError, match=r"/postmeta/i/101639\.json: HTTP 404$"):
+        source_items(every_column, fetch(f"{base}/postmeta/i/101619.json"), fetch)
