@@ -58,6 +58,9 @@ _CHUNK = 64 * 1024
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
+TOTAL_TIMEOUT = 45.0  # seconds a whole fetch may take, redirects included, unless the caller says less
+
+
 class FetchError(Exception):
     """Base class of every transport failure raised by ``fetch``."""
 
@@ -298,7 +301,7 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     timeout: tuple[float, float] = (5.0, 20.0),
-    total_timeout: float = 45.0,
+    total_timeout: float = TOTAL_TIMEOUT,
     max_bytes: int = 10 * 1024 * 1024,
     max_redirects: int = 5,
     user_agent: str = USER_AGENT,
