@@ -112,6 +112,10 @@ class _Deadline:
         self._timer.daemon = True
         self._timer.start()
 
+    def passed(self) -> bool:
+        """The budget ran out (a socket timeout clipped to it can fire just before the watchdog)."""
+        return self.expired or time.monotonic() >= self.end - 0.01
+
     def remaining(self) -> float:
         left = self.end - time.monotonic()
         if left <= 0:
@@ -451,7 +455,7 @@ def _one_request(
             try:
                 conn.connect()
             except (TimeoutError, OSError) as exc:  # includes ssl.SSLError
-                if deadline.expired:
+                if deadline.passed():
                     raise Timeout(f"total deadline exceeded connecting to {host}") from None
                 last_error = exc
                 continue
@@ -468,7 +472,7 @@ def _one_request(
             except FetchError:
                 raise
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                if deadline.expired:
+                if deadline.passed():
                     raise Timeout(f"total deadline exceeded reading from {host}") from None
                 if isinstance(exc, TimeoutError):
                     raise Timeout(f"read timed out after {read_timeout}s from {host}") from None
