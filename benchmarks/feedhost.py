@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import selectors
 import signal
+import socketserver
 import sys
 import threading
 from http.server import ThreadingHTTPServer
@@ -20,6 +21,11 @@ from gazette_local import servers
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
+
+    def server_bind(self) -> None:
+        # HTTPServer's own looks the address's name up (getfqdn): slow, and a thousand times over here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
 
 
 def address(index: int) -> str:
