@@ -32,7 +32,7 @@ def _event(*jobs):
 
 
 class Writes:
-    """Every DynamoDB UpdateItem the poller's client sends: (feed row, what it does, owner)."""
+    """Every DynamoDB UpdateItem the poller's client sends: (row, what it does, owner)."""
 
     def __init__(self, client):
         self.calls = []
@@ -40,7 +40,9 @@ class Writes:
         client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", self._record)
 
     def _record(self, params, **kwargs):
-        kind = "lease" if params["UpdateExpression"].startswith("SET lease_until") else "outcome"
+        expression = params["UpdateExpression"]
+        kind = ("lease" if expression.startswith("SET lease_until") else
+                "robots.txt kept" if params["Key"]["feed_id"]["S"].startswith("host#") else "outcome")
         owner = params["ExpressionAttributeValues"].get(":owner", {}).get("S")
         with self.lock:
             self.calls.append((params["Key"]["feed_id"]["S"], kind, owner))
@@ -74,11 +76,12 @@ def test_poller_batch_takes_one_lease_and_records_one_outcome_per_feed(poller):
         response = poller.lambda_handler(event, Context("poller"))
 
         assert response == {"batchItemFailures": []}
-        assert sorted(writes.calls) == [
+        assert sorted(writes.calls) == sorted([
             ("feed-0", "lease", "m0"), ("feed-0", "outcome", "m0"),
             ("feed-1", "lease", "m1"), ("feed-1", "outcome", "m1"),
             ("feed-2", "lease", "m2"), ("feed-2", "outcome", "m2"),
-        ]
+            *((f"host#{site.base.removeprefix('http://')}", "robots.txt kept", None) for site in (one, two, three)),
+        ])
         for site in (one, two, three):
             assert site.paths() == ["/robots.txt", "/feed.xml"]
     for index in range(3):
@@ -153,10 +156,10 @@ def test_poller_batch_feeds_of_one_host_take_turns_while_another_host_is_polled_
         for index in range(4):
             shared.pages[f"/col{index}/feed.xml"] = (200, {}, _rss([(f"{index}-1", "一")]))
             _register(deps, f"shared-{index}", f"{shared.base}/col{index}/feed.xml")
-        # The other host answers only after the shared host has served all eight of its requests:
-        # if the batch polled one feed after another, this feed would wait for a turn that never comes.
+        # The other host answers only after the shared host has been asked for all four lists: if the
+        # batch polled one feed after another, this feed would wait for a turn that never comes.
         served = threading.Event()
-        shared.on_request = lambda: len(shared.log) >= 8 and served.set()
+        shared.on_request = lambda: sum(path.endswith("feed.xml") for path in shared.paths()) >= 4 and served.set()
         other.hold = served
         other.pages["/feed.xml"] = (200, {}, _rss([("1", "一")]))
         _register(deps, "other", f"{other.base}/feed.xml")
@@ -170,7 +173,9 @@ def test_poller_batch_feeds_of_one_host_take_turns_while_another_host_is_polled_
         assert {deps.feeds.get(f)["health_status"] for f in ("other", *(f"shared-{i}" for i in range(4)))} == {
             "baseline"}
         log = sorted(shared.log, key=lambda entry: entry[2])
-        assert len(log) == 8  # each source: its robots.txt, then its list
+        # The host's robots.txt once (kept on the host's row for the others), then each source's list.
+        assert sorted(shared.paths()) == ["/col0/feed.xml", "/col1/feed.xml", "/col2/feed.xml", "/col3/feed.xml",
+                                          "/robots.txt"]
         gaps = [later[2] - earlier[3] for earlier, later in itertools.pairwise(log)]
         assert min(gaps) >= interval, gaps
 

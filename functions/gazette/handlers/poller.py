@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from gazette.adapters import http
 from gazette.adapters.clients import aws_client
-from gazette.adapters.dynamo import EntryClaims, FeedStore, HostGate
+from gazette.adapters.dynamo import EntryClaims, FeedStore, HostGate, HostRobots
 from gazette.adapters.messaging import Queue
 from gazette.config import PollerSettings
 from gazette.messages import FeedJob
@@ -29,6 +29,7 @@ class Dependencies:
     claims: EntryClaims
     entries: Queue
     politeness: Politeness
+    robots: HostRobots  # each host's robots.txt, shared with the other sources on it and with ingest
 
 
 @cache
@@ -43,6 +44,7 @@ def dependencies() -> Dependencies:
         # One per container: its per-host locks are shared by every poll this process runs.
         politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
                               max_wait=settings.host_max_wait, hold=float(settings.lease_seconds)),
+        robots=HostRobots(dynamodb, settings.feeds_table),
     )
 
 
@@ -58,7 +60,7 @@ def poll_one(job: PollJob, time_left: Callable[[], float], deps: Dependencies) -
     return poll_feed(
         job.feed_id, job.owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
         fetch=fetch, lease_seconds=settings.lease_seconds, politeness=deps.politeness,
-        robots_ttl=settings.robots_ttl, time_left=time_left,
+        robots_ttl=settings.robots_ttl, robots_store=deps.robots, time_left=time_left,
     )
 
 
