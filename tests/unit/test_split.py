@@ -149,6 +149,27 @@ def test_split_issue_ordinary_layout_with_running_headers_gives_each_document_wh
     assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
 
 
+def test_split_issue_number_at_a_page_foot_joins_issuer_and_title_on_the_next_page() -> None:
+    # Two columns read column by column: the number, full width, ends a page; the page's right
+    # column (the document before, going on) is read next; issuer and title open the next page.
+    text = "\n".join(
+        [
+            "国办函〔2004〕36号",
+            "国务院办公厅",
+            "关于同意以哈尔滨市名义申办2009年第二十四届",
+            "世界大学生冬季运动会的复函",
+            *HARBIN[:2],
+            "国函〔1996〕95号",
+            *HARBIN[2:],
+            "国务院公报 2004·20 1",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING,
+        ]
+    )
+    assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
+
+
 def test_split_issue_title_printed_first_gives_issuer_and_title_apart() -> None:
     # The State Council's pages: the title, with its issuers' names in front, above the number.
     text = "\n".join(
@@ -309,6 +330,31 @@ def test_split_issue_document_without_a_number_is_found_by_its_issuer_and_title(
             title="关于涉网络知识产权侵权纠纷几个法律适用问题的批复",
             text="\n".join(INTERNET_IP),
             issuer="最高人民法院",
+        ),
+        WUJING_DOC,
+    ]
+
+
+# 郑州高新技术产业开发区管委会, 2018 (opening as published; tests/data/devset.jsonl record
+# zzgx-shengchan-anquan-yuan-2018, http://henan.kjzch.com/zhengzhou/2018-02-02/554913.html)
+ZZGX = [
+    "各局、办,各办事处,各有关单位:",
+    "为适应郑州高新区经济和社会发展的需要,结合《中华人民共和国安全生产法》、《中华人民共和国突发事件应对法》、"
+    "《生产安全事故应急预案管理办法》等有关法律法规,在广泛征求意见的基础上,"
+    "高新区管委会组织修订了《郑州高新技术产业开发区生产安全事故应急预案》,现印发给你们,请认真贯彻执行。",
+]
+
+
+def test_split_issue_issuer_ending_in_guanweihui_keeps_its_name_and_its_text() -> None:
+    text = "\n".join(
+        ["郑州高新技术产业开发区管委会", "关于修订郑州高新技术产业开发区生产安全事故", "应急预案的通知", *ZZGX,
+         "国函〔1996〕95号", "国务院　中央军委", "关于同意武警总部后勤部机关等迁址新建的批复", *WUJING]
+    )
+    assert split_issue(text) == [
+        SplitDocument(
+            title="关于修订郑州高新技术产业开发区生产安全事故应急预案的通知",
+            text="\n".join(ZZGX),
+            issuer="郑州高新技术产业开发区管委会",
         ),
         WUJING_DOC,
     ]
