@@ -92,33 +92,7 @@ def transact_put_new(client: Any, puts: list[dict[str, Any]], *, key: str) -> tu
     Returns (indexes written, indexes that already existed). A transaction is all-or-nothing, so
     when some items already exist they are set aside and the rest is written again.
     """
-    written: list[int] = []
-    existing: list[int] = []
-    for start in range(0, len(puts), TRANSACTION_LIMIT):
-        pending = list(range(start, min(start + TRANSACTION_LIMIT, len(puts))))
-        while pending:
-            request = [{"Put": puts[index]} for index in pending]
-            try:
-                if len(request) == 1:
-                    client.put_item(**request[0]["Put"])
-                else:
-                    client.transact_write_items(TransactItems=request)
-            except AWS_ERRORS as exc:
-                code = error_code(exc)
-                if code == "ConditionalCheckFailedException":
-                    existing.extend(pending)
-                    break
-                if code == "TransactionCanceledException":
-                    failed = set(_cancelled_indexes(exc))
-                    if not failed:
-                        raise StoreError(f"transaction on {key} cancelled") from exc
-                    existing.extend(pending[i] for i in failed)
-                    pending = [index for i, index in enumerate(pending) if i not in failed]
-                    continue
-                raise StoreError(f"conditional write on {key} failed") from exc
-            written.extend(pending)
-            break
-    return written, existing
+    return transact_put_new_with_rows(client, puts, [[] for _ in puts], key=key)
 
 
 def transact_put_new_with_rows(client: Any, puts: list[dict[str, Any]], rows: list[list[dict[str, Any]]], *,

@@ -101,6 +101,19 @@ class _Hit:
         self.surface_count = 0
 
 
+
+def _ends(automaton: ahocorasick.Automaton, text: str) -> dict[int, list[int]]:
+    """Key id -> offsets of the last character of its longest matches in ``text``."""
+    ends: dict[int, list[int]] = {}
+    get = ends.get
+    for end, key_id in automaton.iter_long(text):
+        found = get(key_id)
+        if found is None:
+            ends[key_id] = [end]
+        else:
+            found.append(end)
+    return ends
+
 class Classifier:
     """Classifies documents into the taxonomy's domains.  Build once; ``classify`` is reentrant."""
 
@@ -262,28 +275,14 @@ class Classifier:
 
     def _ends_converted(self, text: str) -> dict[int, list[int]]:
         """Key id -> offsets of the last character of its matches in a converted text."""
-        ends: dict[int, list[int]] = {}
-        get = ends.get
-        for end, key_id in self._automaton.iter_long(text):
-            found = get(key_id)
-            if found is None:
-                ends[key_id] = [end]
-            else:
-                found.append(end)
-        return ends
+        return _ends(self._automaton, text)
 
     def _ends_folded(self, text: str) -> dict[int, list[int]]:
         """``_ends_converted`` for a folded text: the same matches at the same offsets."""
+        if text.isascii():  # one byte per character
+            return _ends(self._folded, text)
         ends: dict[int, list[int]] = {}
         get = ends.get
-        if text.isascii():  # one byte per character
-            for end, key_id in self._folded.iter_long(text):
-                found = get(key_id)
-                if found is None:
-                    ends[key_id] = [end]
-                else:
-                    found.append(end)
-            return ends
         raw = text.encode("utf-8")
         # One byte 1 for each byte that starts a character: counting them gives character offsets.
         starts = raw.translate(_STARTS)
