@@ -69,3 +69,25 @@ def test_split_corpus_expected_texts_are_lines_of_their_issue() -> None:
         assert left_over <= 8 * len(issue.expected) + issue.input.read_text(encoding="utf-8").count("\n") // 30, (
             f"{issue.id}: {left_over} lines belong to no expected document"
         )
+
+
+def test_split_corpus_real_issues_are_in_the_part_the_rule_gives() -> None:
+    """A real issue's part is computed by the corpus's own rule (by source document), never chosen
+    after seeing how the splitter does on it."""
+    import importlib.util
+    import json
+    import sys
+
+    spec = importlib.util.spec_from_file_location("gazette_corpus_compose", CORPUS / "compose.py")
+    assert spec is not None and spec.loader is not None
+    compose = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = compose  # its dataclasses look their module up there
+    spec.loader.exec_module(compose)
+    sources = compose.load_sources()
+    issues = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["issues"]
+    manifest = {item["id"]: item for item in issues}
+    real = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((CORPUS / "real").glob("*.json"))]
+    assert [(item["id"], manifest[item["id"]]["part"]) for item in real] == [
+        (item["id"], compose.real_part(item, sources)) for item in real
+    ]
+    assert manifest["real-wendeng-2024-02"]["part"] == "tuned"

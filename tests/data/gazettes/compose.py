@@ -420,13 +420,35 @@ Each source document belongs to one part only; the held-out part is never shown 
 """
 
 
-def compose_real(spec_path: Path) -> dict:
+def real_part(spec: dict, sources: list[Doc]) -> str:
+    """The part of a real issue, by the rule the composed issues follow: by source document.
+
+    A real issue is its own source document (its documents are printed in it and nowhere else in
+    the corpus), so it is held out when `part_of` holds out its id, the same hash and share as
+    for source documents. When one of its documents is also a source document (same number), the
+    issue goes with that document's part, so that no text is in both parts; documents of both
+    parts in one issue cannot be split and the issue is refused. The rule is applied before the
+    splitter ever sees the issue; a `part` written in the spec must agree with it.
+    """
+    parts_by_number = {doc.doc_number: part_of(doc) for doc in sources if doc.doc_number}
+    shared = {parts_by_number[d["doc_number"]] for d in spec["documents"] if d["doc_number"] in parts_by_number}
+    if len(shared) > 1:
+        raise SystemExit(f"{spec['id']}: holds source documents of both parts")
+    part = shared.pop() if shared else part_of(Doc(spec["id"], "", None, "", "", "", [], []))
+    if spec.get("part", part) != part:
+        raise SystemExit(f"{spec['id']}: part {spec['part']!r} in the spec, {part!r} by the rule")
+    return part
+
+
+def compose_real(spec_path: Path, sources: list[Doc]) -> dict:
     """A real issue: its text as published, and each document's lines by the line numbers in `spec_path`.
 
     Every non-blank line must belong to exactly one document (its header or its text) or be a
-    running page header: an issue whose lines are not all accounted for is refused.
+    running page header: an issue whose lines are not all accounted for is refused. Its part is
+    given by `real_part`.
     """
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    part = real_part(spec, sources)
     source = ROOT / spec["input"]
     lines = source.read_text(encoding="utf-8").split("\n")
     owners: dict[int, str] = {}
@@ -467,7 +489,7 @@ def compose_real(spec_path: Path) -> dict:
         "id": issue_id,
         "input": f"issues/{issue_id}{suffix}",
         "expected": f"expected/{issue_id}.json",
-        "part": spec.get("part", "tuned"),
+        "part": part,
         "kind": "real",
         "layout": spec.get("layout", "pdf two-column"),
         "sources": [spec["source"]],
@@ -537,7 +559,7 @@ def main() -> int:
                         "sources": [doc.source for doc in chosen],
                     }
                 )
-    real = [compose_real(path) for path in sorted((HERE / "real").glob("*.json"))]
+    real = [compose_real(path, docs) for path in sorted((HERE / "real").glob("*.json"))]
     manifest_path = HERE / "manifest.json"
     manifest = {"format": 1, "seed": SEED, "issues": real + manifest_issues}
     counts = {
