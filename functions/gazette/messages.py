@@ -34,7 +34,8 @@ class EntryMessage(_Message):
     link: str | None = None
     summary: str = ""
     published: datetime | None = None
-    issuer: str | None = None
+    doc_number: str | None = None  # the document's number (文号), where the list states it
+    issuer: str | None = None  # the document's issuer as the list states it, else the source's
     language: str = "zh-Hans"
     fetch_link: bool = True
 

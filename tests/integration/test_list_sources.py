@@ -34,8 +34,11 @@ def site():
             if self.path == "/gbk/2024/issue_11726/":
                 body, kind = gbk_contents_page(), "text/html"  # no charset: only the page says it
             else:
-                # www.gov.cn's pages at the root, as that site serves them; other sites under their folder.
+                # www.gov.cn's and www.sz.gov.cn's pages at the root, as those sites serve them;
+                # other sites under their folder.
                 file = SOURCES / "gov-cn" / self.path.lstrip("/")
+                if not file.exists():
+                    file = SOURCES / "sz-gov-cn" / self.path.lstrip("/")
                 if not file.exists():
                     file = SOURCES / self.path.lstrip("/")
                 if file.is_dir():
@@ -177,3 +180,37 @@ def test_follow_with_every_new_issue_unreadable_raises(site):
 
     with pytest.raises(FollowError, match=r"/gongbao/2025/issue_12406/: HTTP 404$"):
         source_items(ISSUES, fetch(f"{base}/gongbao/gbgl.json"), fetch, {ids["/gongbao/2024/issue_11726/"]})
+
+
+def shenzhen(base: str) -> SourceSpec:
+    from gazette.domain.registry import load_registry
+
+    feeds = {feed.feed_id: feed for feed in load_registry(SOURCES / "registry.yaml", base_url=base)}
+    return feeds["shenzhen-gazette"].source_spec()
+
+
+def test_tree_reads_every_branch_and_opens_only_the_new_issue(site):
+    base, requests = site
+    spec = shenzhen(base)
+    assert spec.follow is not None
+    listed = source_items(spec.model_copy(update={"follow": spec.follow.model_copy(update={"follow": None})}),
+                          fetch(f"{base}/postmeta/i/101619.json"), fetch)
+    known = {e.entry_id for e in listed.entries if e.link == f"{base}/postmeta/i/1263.json"}
+    requests.clear()
+
+    items = source_items(spec, fetch(f"{base}/postmeta/i/101619.json"), fetch, known)
+
+    assert requests == ["/postmeta/i/101619.json", "/postmeta/i/2022.json", "/postmeta/i/2023.json",
+                        "/postmeta/i/1303.json"]
+    assert [(e.title, e.link, e.doc_number, e.issuer) for e in items.entries] == [
+        ("深圳市财政局政府采购供应商信用信息管理办法", "https://www.sz.gov.cn/zfgb/2023/gb1303/content/post_10832248.html",
+         "深财规〔2023〕3号", "深圳市财政局")]
+    assert (len(items.list_ids), items.problems) == (1, [])
+
+
+def test_tree_with_an_unreadable_branch_raises_rather_than_listing_part_of_the_tree(site):
+    base, _ = site
+    every_column = shenzhen(base).model_copy(update={"items": "children"})  # 政策解读 too: not served here
+
+    with pytest.raises(FollowError, match=r"/postmeta/i/101639\.json: HTTP 404$"):
+        source_items(every_column, fetch(f"{base}/postmeta/i/101619.json"), fetch)

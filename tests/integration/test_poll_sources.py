@@ -125,6 +125,52 @@ def test_list_source_baseline_then_one_new_item_makes_exactly_one_new_document(a
     assert state["last_new_at"] == state["last_poll_at"]
 
 
+def _fixture_entry(feed_id, base):
+    """The entry of tests/fixtures/sources/registry.yaml, its origin the loopback site's."""
+    import yaml
+
+    text = (SOURCES / "registry.yaml").read_text(encoding="utf-8").replace("{base_url}", base)
+    return next(entry for entry in yaml.safe_load(text)["feeds"] if entry["feed_id"] == feed_id)
+
+
+def test_tree_source_baseline_then_one_new_issue_makes_one_document_with_its_number_and_issuer(
+        aws_stack, poller, tmp_path):
+    from gazette.adapters.dynamo import DocumentStore, FeedStore
+    from gazette_local.runner import Runner
+
+    tree = SOURCES / "sz-gov-cn" / "postmeta" / "i"
+    with Site() as site:
+        for column in ("101619", "2022", "1263", "1303"):
+            site.pages[f"/postmeta/i/{column}.json"] = (200, (tree / f"{column}.json").read_bytes(), "application/json")
+        # Before its first issue, the year's column lists none.
+        site.pages["/postmeta/i/2023.json"] = (200, b'{"children": []}', "application/json")
+        _register(aws_stack, tmp_path, _fixture_entry("shenzhen-gazette", site.base))
+        runner = Runner(aws_stack)
+        runner.run_schedule()
+        runner.drain()
+        feeds = FeedStore(aws_stack.client("dynamodb"), aws_stack.tables["FeedsTable"])
+        baseline = feeds.get("shenzhen-gazette")
+        first = list(site.log)
+        site.pages["/postmeta/i/2023.json"] = (200, (tree / "2023.json").read_bytes(), "application/json")
+        _make_due(aws_stack, "shenzhen-gazette")
+        runner.run_schedule()
+        runner.drain()
+
+    assert (baseline["health_status"], baseline["health_reason"], baseline["items_last_poll"]) == (
+        "baseline", "first poll: 1 items recorded as the baseline, nobody alerted", 1)
+    assert first == ["/robots.txt", "/postmeta/i/101619.json", "/postmeta/i/2022.json", "/postmeta/i/2023.json"]
+    assert site.log[len(first):] == ["/postmeta/i/101619.json", "/postmeta/i/2022.json", "/postmeta/i/2023.json",
+                                     "/postmeta/i/1303.json"]
+    documents = DocumentStore(aws_stack.client("dynamodb"), aws_stack.tables["DocumentsTable"]).scan_all()
+    assert [(d["title"], d["doc_number"], d["issuer"], d["published"], d["url"], d["extraction"])
+            for d in documents] == [
+        ("深圳市财政局政府采购供应商信用信息管理办法", "深财规〔2023〕3号", "深圳市财政局", "2023-09-11",
+         "https://www.sz.gov.cn/zfgb/2023/gb1303/content/post_10832248.html", "feed:summary")]
+    state = feeds.get("shenzhen-gazette")
+    assert (state["health_status"], state["health_reason"], state["items_last_poll"]) == (
+        "ok", "1 new of 2 items", 2)
+
+
 def test_list_source_whose_layout_changed_is_broken_with_a_metric_and_backed_off(aws_stack, poller, tmp_path):
     from gazette.observability import metrics
 

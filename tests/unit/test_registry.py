@@ -98,8 +98,9 @@ def test_registry_json_list_with_follow_keeps_both_levels(tmp_path):
      r":2: feed 1: items: required for json_list \(a JMESPath expression, '@' for the document\)$"),
     ("type: html_list", "type: feed", r":8: feed 1: item: only for html_list or json_list sources$"),
     ("    unwrap_cdata: true", "    unwrap_cdata: true\n    follow: {item: a, fields: {title: {}, link: {attr: href}},"
-                             " follow: {item: b, fields: {title: {}}}}",
-     r":16: feed 1: follow.follow: one level of follow only$"),
+                             " follow: {item: b, fields: {title: {}, link: {attr: href}},"
+                             " follow: {item: c, fields: {title: {}}}}}",
+     r":16: feed 1: follow.follow.follow: two levels of follow at most \(branches, then items\)$"),
     ("type: html_list", "type: rss", r":3: feed 1: type: Input should be 'feed', 'html_list' or 'json_list'$"),
     ("    encoding: auto", "    encoding: klingon",
      r":14: feed 1: encoding: unknown encoding 'klingon' \(a charset name, or auto\)$"),

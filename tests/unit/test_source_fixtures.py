@@ -29,6 +29,7 @@ SITE = {
     "federal-register-procurement": "federal-register",
     "uk-gazette-state": "uk-gazette",
     "canada-gazette-part-1": "canada-gazette",
+    "shenzhen-gazette": "sz-gov-cn",
 }
 
 
@@ -110,6 +111,35 @@ def test_source_fixture_gongbao_issue_contents_followed_give_its_documents_not_i
         ("国务院关于修改《全国年节及纪念日放假办法》的决定", issue + "202411/content_6989774.html", None, False),
         ("国务院办公厅关于2025年部分节假日安排的通知", issue + "202411/content_6989767.html", None, False),
     )
+
+
+def test_source_fixture_shenzhen_gazette_column_gives_its_two_latest_years_not_its_explainers():
+    feed = registry()["shenzhen-gazette"]
+    assert read(feed) == by_link(
+        feed.feed_id,
+        ("2022年", f"{BASE}/postmeta/i/2022.json", None, False),
+        ("2023年", f"{BASE}/postmeta/i/2023.json", None, False),
+    )
+
+
+def test_source_fixture_shenzhen_gazette_year_gives_its_issue_columns():
+    feed = registry()["shenzhen-gazette"]
+    assert feed.follow is not None
+    assert read(feed, spec=feed.follow, url=f"{BASE}/postmeta/i/2023.json") == by_link(
+        feed.feed_id, ("", f"{BASE}/postmeta/i/1303.json", None, False))
+
+
+def test_source_fixture_shenzhen_gazette_issue_gives_its_articles_with_number_and_issuer():
+    feed = registry()["shenzhen-gazette"]
+    assert feed.follow is not None and feed.follow.follow is not None
+    url = f"{BASE}/postmeta/i/1303.json"
+    parsed = extract_items(feed.follow.follow, served("sz-gov-cn", url), {}, url, feed_key=feed.feed_id)
+    link = "https://www.sz.gov.cn/zfgb/2023/gb1303/content/post_10832248.html"
+    assert [(e.entry_id, e.title, e.link, e.published, e.date_only, e.doc_number, e.issuer)
+            for e in parsed.entries] == [
+        (entry_identity(feed.feed_id, None, link, None, None), "深圳市财政局政府采购供应商信用信息管理办法", link,
+         day(2023, 9, 11), True, "深财规〔2023〕3号", "深圳市财政局"),
+    ]
 
 
 def test_source_fixture_hanweb_column_of_shandong_kjt_gives_its_cdata_records():

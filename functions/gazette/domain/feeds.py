@@ -60,6 +60,8 @@ class FeedEntry:
     author: str | None
     categories: tuple[str, ...] = ()
     date_only: bool = False  # the source gave a day without a time: ``published`` is 00:00 UTC of it
+    doc_number: str | None = None  # the document's number (文号), where a list states it
+    issuer: str | None = None  # the document's issuer, where a list states it
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,11 @@
 A source is a ``feed`` (RSS, Atom, JSON Feed; the default), an ``html_list`` (items picked from a
 page with CSS or XPath) or a ``json_list`` (items picked from a JSON document with JMESPath). Any of
 them may add ``detail`` (read each item's page for its metadata) and ``follow`` (one level deeper:
-each item's page is itself a list, e.g. an issue's table of contents). Selectors, JMESPath
+each item's page is itself a list, e.g. an issue's table of contents). A ``follow`` may hold one
+more ``follow`` for a tree of lists (years → issues → documents): the items of the top page are then
+branches, each branch's page is read on every poll, and the items of all of them are the list whose
+new items are followed (see ``gazette.services.sources``). Besides ``title``, ``link`` and ``date``,
+a list item may state the document's ``number`` (文号) and ``issuer``. Selectors, JMESPath
 expressions and patterns are compiled here, at load time; a broken entry is reported with its line
 in the file and the field.
 
@@ -69,6 +73,11 @@ class Fields(BaseModel):
     title: FieldSpec | None = None
     link: FieldSpec | None = None
     date: FieldSpec | None = None
+    number: FieldSpec | None = None  # the document's number (文号), where the list states it
+    issuer: FieldSpec | None = None  # the document's issuer, where the list states it (beats the entry's)
+
+
+FIELD_NAMES = ("title", "link", "date", "number", "issuer")
 
 
 _LIST_KEYS = ("item", "items", "fields", "link_pattern", "unwrap_cdata")
@@ -138,13 +147,13 @@ def _check_spec(spec: SourceSpec) -> None:
             raise SpecError(("fields", "title"), "required for a list source")
         if fields.link is None and spec.follow is not None:
             raise SpecError(("fields", "link"), "required to follow an item to its page")
-    if spec.follow is not None and spec.follow.follow is not None:
-        raise SpecError(("follow", "follow"), "one level of follow only")
+    if spec.follow is not None and spec.follow.follow is not None and spec.follow.follow.follow is not None:
+        raise SpecError(("follow", "follow", "follow"), "two levels of follow at most (branches, then items)")
     if spec.type == "html_list":
         _compile(("item",), compile_html_selector, spec.item)
     if spec.type == "json_list":
         _compile(("items",), compile_jmespath, spec.items)
-    for name in ("title", "link", "date"):
+    for name in FIELD_NAMES:
         field = getattr(spec.list_fields(), name)
         if field is None or field.selector is None:
             if spec.type == "json_list" and field is not None:

@@ -13,6 +13,10 @@ One step for every source type, so what follows (newness, claims, ingest) stays 
 - ``json_list``: ``items`` is a JMESPath expression for the array of items, the fields are JMESPath
   expressions inside an item.
 
+Besides ``title``, ``link`` and ``date``, ``fields.number`` and ``fields.issuer`` read the document's
+number (文号) and issuer where the list states them (Shenzhen's gazette does, per article); they go
+with the entry to ingest, which keeps them where the document's own page does not say otherwise.
+
 Dates: an ISO time with a zone is taken as is; a time without one is in ``DEFAULT_ZONE`` (+08:00,
 where most sources are) unless the registry gives a format that says otherwise. A bare date (no
 time) becomes 00:00 UTC of that calendar day with ``FeedEntry.date_only`` set, so every consumer
@@ -34,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 from gazette.domain.charset import decode
 from gazette.domain.feeds import FeedEntry, FeedParseError, ParsedFeed, entry_identity, parse_feed
-from gazette.domain.registry import FieldSpec, SourceSpec
+from gazette.domain.registry import FIELD_NAMES, FieldSpec, SourceSpec
 from gazette.domain.selectors import compile_html_selector, compile_jmespath, compile_pattern
 
 __all__ = ["DEFAULT_ZONE", "SourceLayoutError", "extract_items", "parse_item_date"]
@@ -128,10 +132,7 @@ def _html_items(spec: SourceSpec, body: bytes, hdrs: dict[str, str], page_url: s
     elements = [e for e in compile_html_selector(spec.item)(root) if not isinstance(e, str)]
     if not elements:
         raise SourceLayoutError(f"nothing matches item {spec.item!r}")
-    raw = [
-        (_html_value(e, fields.title), _html_value(e, fields.link), _html_value(e, fields.date))
-        for e in elements
-    ]
+    raw = [tuple(_html_value(e, getattr(fields, name)) for name in FIELD_NAMES) for e in elements]
     entries = _entries(spec, raw, base, key)
     titles = root.xpath("//title")
     title = _clean(titles[0].text_content()) if titles else ""
@@ -172,7 +173,7 @@ def _json_items(spec: SourceSpec, body: bytes, hdrs: dict[str, str], page_url: s
             return None
         return _json_scalar(compile_jmespath(field.selector).search(item))
 
-    raw = [(value(i, fields.title), value(i, fields.link), value(i, fields.date)) for i in found]
+    raw = [tuple(value(i, getattr(fields, name)) for name in FIELD_NAMES) for i in found]
     entries = _entries(spec, raw, page_url, key)
     return ParsedFeed(
         title="",
@@ -198,14 +199,13 @@ def _absolute(link: str | None, base: str) -> str | None:
     return absolute
 
 
-def _entries(
-    spec: SourceSpec, raw: list[tuple[str | None, str | None, str | None]], base: str, key: str
-) -> list[FeedEntry]:
+def _entries(spec: SourceSpec, raw: list[tuple[str | None, ...]], base: str, key: str) -> list[FeedEntry]:
+    """One entry per distinct identity, in page order; ``raw`` holds each item's FIELD_NAMES values."""
     fields = spec.list_fields()
     date_format = fields.date.format if fields.date else None
     pattern = compile_pattern(spec.link_pattern) if spec.link_pattern else None
     entries: dict[str, FeedEntry] = {}
-    for title, link, date_text in raw:
+    for title, link, date_text, number, issuer in raw:
         absolute = _absolute(link, base)
         if pattern is not None and (absolute is None or not pattern.search(absolute)):
             continue
@@ -216,7 +216,7 @@ def _entries(
         entry_id = entry_identity(key, None, absolute, title, published)
         entries.setdefault(entry_id, FeedEntry(
             entry_id=entry_id, guid=None, title=title or "", link=absolute, published=published, updated=None,
-            summary="", content=None, author=None, date_only=date_only,
+            summary="", content=None, author=None, date_only=date_only, doc_number=number, issuer=issuer,
         ))
     if not entries:
         raise SourceLayoutError(

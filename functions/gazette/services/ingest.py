@@ -64,6 +64,8 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
                 documents = [_with_title(documents[0], entry.title)]
             if len(documents) == 1 and extracted.method.startswith("html:"):
                 documents = [with_page_metadata(documents[0], page_metadata(result.body, result.headers))]
+            if len(documents) == 1:
+                documents = [_with_listed(documents[0], entry)]
             if documents:
                 return documents, extracted.method
         elif result is not None and (result.status not in GONE or not (summary_text or entry.title)):
@@ -76,8 +78,17 @@ def entry_documents(entry: EntryMessage, fetch: Callable[..., FetchResult] | Non
         documents = []
     if not documents:
         documents = [SplitDocument(title=entry.title or summary_text[:60], text=summary_text,
-                                   issuer=entry.issuer, published=published)]
+                                   doc_number=entry.doc_number, issuer=entry.issuer, published=published)]
     return documents, fallback
+
+
+def _with_listed(doc: SplitDocument, entry: EntryMessage) -> SplitDocument:
+    """A lone document with the number and issuer its list stated where its page and text gave none."""
+    if not entry.doc_number or doc.doc_number:
+        return doc
+    return SplitDocument(title=doc.title, text=doc.text, doc_number=entry.doc_number,
+                         issuer=doc.issuer or entry.issuer, published=doc.published,
+                         split_warning=doc.split_warning)
 
 
 def _with_title(doc: SplitDocument, title: str) -> SplitDocument:

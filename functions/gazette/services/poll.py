@@ -27,11 +27,11 @@ from gazette.domain import health
 from gazette.domain.feeds import FeedEntry, FeedParseError, ParsedFeed
 from gazette.domain.politeness import MAX_ROBOTS_BYTES, bot_protection, host_key, robots_url, robots_verdict
 from gazette.domain.registry import SourceSpec
-from gazette.domain.sources import SourceLayoutError, extract_items
+from gazette.domain.sources import SourceLayoutError
 from gazette.domain.urlguard import UnsafeURLError
 from gazette.messages import EntryMessage
 from gazette.services.politeness import HostBusy, HostSlot, Politeness, RobotsDisallowed
-from gazette.services.sources import FollowError, source_items
+from gazette.services.sources import FollowError, follow_items, list_items
 
 MAX_BACKOFF_SECONDS = 24 * 3600
 BLOCKED_BACKOFF_SECONDS = 3600  # a bot wall does not lift in minutes: never retry it sooner than this
@@ -203,12 +203,15 @@ class _Poll:
 
         spec = source_spec(state)
         try:
-            parsed = extract_items(spec, result.body, result.headers, result.url)
+            # The source's list: its page's items, or for a tree of lists its branches' items.
+            level, parsed = list_items(spec, result, self.follow(slot), feed_key=result.url)
         except SourceLayoutError as exc:
             return self.fail(str(exc), result.status, status="broken")
         except FeedParseError as exc:
             return self.fail(str(exc) if spec.type != "feed" else f"not a feed: {exc}", result.status)
-        return self.record(spec, parsed, result, slot)
+        except (FetchError, UnsafeURLError, FollowError) as exc:
+            return self.fail(f"a branch page could not be read: {type(exc).__name__}: {exc}", result.status)
+        return self.record(level, parsed, result, slot)
 
     def follow(self, slot: HostSlot) -> Callable[[str], FetchResult]:
         """Fetches a followed page through the host's slot, if robots.txt allows it."""
@@ -270,7 +273,8 @@ class _Poll:
         if spec.follow is not None:
             # Only the issues not seen before are opened; their documents are the items.
             try:
-                found = source_items(spec, result, self.follow(slot), previous, feed_key=result.url)
+                found = follow_items(spec, listed, self.follow(slot), previous, feed_key=result.url,
+                                     encoding=parsed.encoding, bozo_reason=parsed.bozo_reason)
             except SourceLayoutError as exc:
                 return self.fail(f"a followed page: {exc}", result.status, status="broken")
             except (FetchError, UnsafeURLError, FollowError, FeedParseError) as exc:
@@ -313,7 +317,7 @@ class _Poll:
         )
 
 
-def _entry_message(entry: Any, feed_id: str, issuer: str | None, language: str, fetch_link: bool) -> EntryMessage:
+def _entry_message(entry: FeedEntry, feed_id: str, issuer: str | None, language: str, fetch_link: bool) -> EntryMessage:
     summary = entry.content or entry.summary or ""
     return EntryMessage(
         feed_id=feed_id,
@@ -322,7 +326,8 @@ def _entry_message(entry: Any, feed_id: str, issuer: str | None, language: str, 
         link=entry.link,
         summary=summary[:SUMMARY_LIMIT],
         published=entry.published,
-        issuer=issuer,
+        doc_number=entry.doc_number,
+        issuer=entry.issuer or issuer,
         language=language,
         fetch_link=fetch_link and bool(entry.link),
     )
