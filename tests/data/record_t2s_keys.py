@@ -1,12 +1,15 @@
-"""Write ``gazette/domain/t2s_keys.py``: the keys of OpenCC's t2s tables that change a text.
+"""Write ``gazette/domain/t2s_keys.py``: the keys of OpenCC's t2s tables that change a text, and
+what matching without converting the text needs.
 
 OpenCC's t2s output is the input cut into pieces, each piece a key of its tables (the
 normalisation table, then the phrase and character tables) replaced by its first value, or a
 character no key starts with, kept.  A text holding no key whose first value differs from the key
-is therefore returned unchanged, and the classifier skips the conversion for it.  The module
-lists the single characters that change and the longer keys that change without holding one of
-those characters.  The tables are read from the installed ``opencc`` package with its own
-``opencc_dict`` tool.
+is therefore returned unchanged.  The module lists the single characters that change and the
+longer keys that change without holding one of those characters; then, for matching terms in a
+text without converting it (``gazette.domain.script``): what each changed character becomes
+standing alone, the characters of the longer keys (a piece boundary falls at every other
+character), and those whose conversion inside a longer key differs from their conversion alone.
+The tables are read from the installed ``opencc`` package with its own ``opencc_dict`` tool.
 
     .venv/bin/python tests/data/record_t2s_keys.py    # after upgrading opencc
 
@@ -24,38 +27,39 @@ from pathlib import Path
 MODULE = Path(__file__).resolve().parents[2] / "functions" / "gazette" / "domain" / "t2s_keys.py"
 
 
-def _dictionary_files() -> list[Path]:
+def _dictionary_files() -> list[tuple[Path, bool]]:
+    """The t2s tables in the order OpenCC applies them, each with whether it normalises."""
     import opencc
 
     clib = Path(opencc.__file__).parent / "clib"
     share = clib / "share" / "opencc"
     config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
-    names = []
+    files: list[tuple[Path, bool]] = []
 
-    def walk(entry: dict) -> None:
+    def walk(entry: dict, normalises: bool) -> None:
         if entry.get("type") == "group":
             for inner in entry["dicts"]:
-                walk(inner)
+                walk(inner, normalises)
         else:
-            names.append(entry["file"])
+            files.append((share / entry["file"], normalises))
 
-    for step in config.get("normalization", []) + config["conversion_chain"]:
-        walk(step["dict"])
-    return [share / name for name in names]
+    for step in config.get("normalization", []):
+        walk(step["dict"], True)
+    for step in config["conversion_chain"]:
+        walk(step["dict"], False)
+    return files
 
 
-def changed_keys() -> tuple[str, tuple[str, ...]]:
-    """The sorted characters the installed t2s tables change, and the sorted longer keys they
-    change that hold none of those characters."""
+def _table_entries() -> list[tuple[str, str, bool]]:
+    """Every (key, first value, from a normalisation table) of the installed t2s tables."""
     import opencc
 
     clib = Path(opencc.__file__).parent / "clib"
     tool = clib / "bin" / "opencc_dict"
     env = dict(os.environ, LD_LIBRARY_PATH=str(clib / "lib64"))
-    characters: set[str] = set()
-    phrases: set[str] = set()
+    entries: list[tuple[str, str, bool]] = []
     with tempfile.TemporaryDirectory() as directory:
-        for file in _dictionary_files():
+        for file, normalises in _dictionary_files():
             output = Path(directory) / (file.stem + ".txt")
             subprocess.run(
                 [str(tool), "-i", str(file), "-o", str(output), "-f", "ocd2", "-t", "text"],
@@ -65,14 +69,57 @@ def changed_keys() -> tuple[str, tuple[str, ...]]:
             )
             for line in output.read_text(encoding="utf-8").splitlines():
                 key, _, values = line.partition("\t")
-                if not key or values.split(" ")[0] == key:
-                    continue
-                (characters if len(key) == 1 else phrases).add(key)
+                if key:
+                    entries.append((key, values.split(" ")[0], normalises))
+    return entries
+
+
+def changed_keys() -> tuple[str, tuple[str, ...]]:
+    """The sorted characters the installed t2s tables change, and the sorted longer keys they
+    change that hold none of those characters."""
+    characters: set[str] = set()
+    phrases: set[str] = set()
+    for key, value, _ in _table_entries():
+        if value != key:
+            (characters if len(key) == 1 else phrases).add(key)
     kept = sorted(phrase for phrase in phrases if characters.isdisjoint(phrase))
     return "".join(sorted(characters)), tuple(kept)
 
 
-def module_text(characters: str, phrases: tuple[str, ...]) -> str:
+def folding_tables() -> tuple[str, str, str]:
+    """What matching without converting the text needs:
+
+    * ALONE: the t2s conversion of each of the CHANGED_CHARACTERS standing alone, in order;
+    * PHRASE_CHARACTERS: every character of a key longer than one character, and every
+      character a normalisation table maps to one of them;
+    * CONTEXT_CHARACTERS: those whose conversion inside such a key differs from their conversion
+      standing alone (every character of a key whose value has another length), and the
+      characters a normalisation table maps to one of them."""
+    import opencc
+
+    characters, _ = changed_keys()
+    alone = opencc.OpenCC("t2s").convert("\n".join(characters)).split("\n")
+    if [len(char) for char in alone] != [1] * len(characters):
+        raise SystemExit("t2s changes the length of a character standing alone")
+    conversion = dict(zip(characters, alone, strict=True))
+    entries = _table_entries()
+    phrase: set[str] = set()
+    context: set[str] = set()
+    for key, value, _ in entries:
+        if len(key) == 1:
+            continue
+        phrase.update(key)
+        if len(value) != len(key):
+            context.update(key)
+        else:
+            context.update(char for char, out in zip(key, value, strict=True) if conversion.get(char, char) != out)
+    normalising = [(key, value) for key, value, normalises in entries if normalises and len(key) == 1]
+    phrase.update(key for key, value in normalising if value in phrase)
+    context.update(key for key, value in normalising if value in context)
+    return "".join(alone), "".join(sorted(phrase)), "".join(sorted(context))
+
+
+def module_text(characters: str, phrases: tuple[str, ...], alone: str, phrase: str, context: str) -> str:
     import opencc
 
     version = getattr(opencc, "__version__", "unknown")
@@ -80,15 +127,32 @@ def module_text(characters: str, phrases: tuple[str, ...]) -> str:
         '"""The keys of OpenCC\'s t2s tables that change a text (opencc '
         + version
         + ").\n\nGenerated by tests/data/record_t2s_keys.py: a text holding none of the "
-        "CHANGED_CHARACTERS\nand none of the CHANGED_PHRASES is unchanged by t2s.\n\"\"\"\n\n"
+        "CHANGED_CHARACTERS\nand none of the CHANGED_PHRASES is unchanged by t2s.  ALONE[i] is "
+        "CHANGED_CHARACTERS[i]\nconverted standing alone; PHRASE_CHARACTERS are the characters of "
+        "the longer keys (OpenCC\ncuts a text into pieces at every other character); "
+        "CONTEXT_CHARACTERS those whose conversion\ninside a longer key differs from ALONE.\n"
+        '"""\n\n'
         "# fmt: off\n"
-        f"CHANGED_CHARACTERS = {characters!r}  # noqa: E501\n"
-        f"CHANGED_PHRASES = {phrases!r}  # noqa: E501\n"
+        + "".join(
+            _assignment(name, value)
+            for name, value in (
+                ("CHANGED_CHARACTERS", characters),
+                ("CHANGED_PHRASES", phrases),
+                ("ALONE", alone),
+                ("PHRASE_CHARACTERS", phrase),
+                ("CONTEXT_CHARACTERS", context),
+            )
+        )
     )
 
 
+def _assignment(name: str, value: object) -> str:
+    line = f"{name} = {value!r}"
+    return line + ("  # noqa: E501\n" if len(line) > 120 else "\n")
+
+
 def main() -> None:
-    MODULE.write_text(module_text(*changed_keys()), encoding="utf-8")
+    MODULE.write_text(module_text(*changed_keys(), *folding_tables()), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,6 @@ from gazette_local.split_corpus import load_corpus, report, score_corpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "gazettes"
 
-BEFORE_THE_NEW_SPLITTER = pytest.mark.xfail(
-    strict=True,
-    reason="issue 14: the splitter meets the targets on the tuned part, not yet on the held-out part; "
-    "this marker goes when it does (strict: a pass without removing it fails)",
-)
-
-
 @pytest.fixture(scope="module")
 def corpus_report() -> dict:
     return report(score_corpus(load_corpus(CORPUS)))
@@ -36,7 +29,7 @@ def test_split_corpus_has_thirty_issues_and_two_hundred_documents_in_two_parts(c
     assert 0.25 <= parts["held-out"]["summary"]["issues"] / corpus_report["overall"]["issues"] <= 0.4
 
 
-@pytest.mark.parametrize("part", ["tuned", pytest.param("held-out", marks=BEFORE_THE_NEW_SPLITTER)])
+@pytest.mark.parametrize("part", ["tuned", "held-out"])
 def test_split_corpus_part_meets_the_targets(corpus_report: dict, part: str) -> None:
     summary = corpus_report["parts"][part]["summary"]
     figures = {key: summary[key] for key in ("exact_share", "purity", "completeness")}

@@ -2,11 +2,15 @@
 government documents, configured entirely by the taxonomy data file.
 
 Before matching, every text is normalised (``gazette.domain.script``): Traditional and mixed
-script converted to Simplified with OpenCC's tables, extraction gaps inside Chinese words closed,
+script read as Simplified with OpenCC's tables, extraction gaps inside Chinese words closed,
 lower-cased.  One Aho-Corasick automaton holds every term of every domain, normalised the same
 way, with the rule contexts and the masks; each of title, document number and body is scanned
-once (leftmost-longest matches, English terms checked for word boundaries).  Evidence quotes the
-original text: offsets in the normalised text are mapped back.
+once (leftmost-longest matches, English terms checked for word boundaries).  The text is not
+converted whole: the automaton holds each term under every spelling that OpenCC converts to it
+character by character, and only the few characters OpenCC converts otherwise inside a phrase are
+converted, with their phrase (``normalise_folded``); the matches are those in the converted text,
+at the same offsets.  The automaton reads the text as UTF-8 bytes.  Evidence quotes the original
+text: offsets in the normalised text are mapped back.
 
 Scoring (all parameters in the taxonomy file):
 
@@ -33,7 +37,7 @@ from typing import TYPE_CHECKING
 import ahocorasick
 
 from gazette.domain.model import Classification, Evidence
-from gazette.domain.script import Normalised, normalise, quote, to_simplified
+from gazette.domain.script import Normalised, fold_forms, normalise, normalise_folded, quote, to_simplified
 
 if TYPE_CHECKING:
     from gazette.domain.taxonomy import Taxonomy
@@ -42,6 +46,10 @@ __all__ = ["Classifier", "default_classifier"]
 
 _LOCATIONS = ("title", "doc_number", "body")
 _TITLE, _DOC_NUMBER, _BODY = 0, 1, 2
+
+# UTF-8 continuation bytes (0x80-0xBF) to 0, every other byte to 1.
+_STARTS = bytes(0 if 0x80 <= byte <= 0xBF else 1 for byte in range(256))
+
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
@@ -96,9 +104,14 @@ class _Hit:
 class Classifier:
     """Classifies documents into the taxonomy's domains.  Build once; ``classify`` is reentrant."""
 
-    def __init__(self, taxonomy: Taxonomy, exclude: frozenset[tuple[str, str]] = frozenset()) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy, exclude: frozenset[tuple[str, str]] = frozenset(), *, fold: bool = True
+    ) -> None:
         """``exclude`` leaves out (domain, term) pairs of the taxonomy (cross-validation builds
-        classifiers without the terms the held-out records alone would justify)."""
+        classifiers without the terms the held-out records alone would justify).  ``fold=False``
+        converts every text whole with OpenCC before matching instead of matching folded text
+        (``gazette.domain.script.normalise_folded``): the same results, more slowly."""
+        self._fold = fold
         scoring = taxonomy.scoring
         self._decay = float(scoring.body_decay_chars)
         self._cap = float(scoring.body_term_cap)
@@ -190,6 +203,18 @@ class Classifier:
             self._forms.append(form)
         automaton.make_automaton()
         self._automaton = automaton
+        # The same keys, each under every spelling that converts to it character by character
+        # (``fold_forms``), matched in a folded text (``normalise_folded``) as UTF-8 bytes (one
+        # Latin-1 character per byte): the automaton steps through a few lead bytes instead of
+        # comparing each character with every first character of a key.  UTF-8 is
+        # self-synchronising, so byte matches are exactly the character matches.
+        folded = ahocorasick.Automaton()
+        spellings = [(spelling, key_id) for key_id, form in enumerate(self._forms) for spelling in fold_forms(form)]
+        spellings.sort(key=lambda item: item[0].isascii())  # Chinese first: most text is
+        for spelling, key_id in spellings:
+            folded.add_word(spelling.encode("utf-8").decode("latin-1"), key_id)
+        folded.make_automaton()
+        self._folded = folded
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -200,18 +225,15 @@ class Classifier:
     def _scan(self, original: str, body: bool) -> tuple[Normalised | None, dict[int, tuple[int, float, int]]]:
         """One pass of the automaton: key id -> (count, mass, offset of the first match in the
         normalised text).  Masks are left out: they only keep terms from matching inside them."""
-        normalised = normalise(original)
+        normalised = normalise_folded(original) if self._fold else None
+        if normalised is None:
+            normalised = normalise(original)
+            ends = self._ends_converted(normalised.text)
+        else:
+            ends = self._ends_folded(normalised.text)
         text = normalised.text
         if not text:
             return None, {}
-        ends: dict[int, list[int]] = {}
-        get = ends.get
-        for end, key_id in self._automaton.iter_long(text):
-            found = get(key_id)
-            if found is None:
-                ends[key_id] = [end]
-            else:
-                found.append(end)
         decay = self._decay
         length = len(text)
         keys = self._keys
@@ -237,6 +259,46 @@ class Classifier:
                 mass = float(len(key_ends))
             result[key_id] = (len(key_ends), mass, key_ends[0] - size + 1)
         return normalised, result
+
+    def _ends_converted(self, text: str) -> dict[int, list[int]]:
+        """Key id -> offsets of the last character of its matches in a converted text."""
+        ends: dict[int, list[int]] = {}
+        get = ends.get
+        for end, key_id in self._automaton.iter_long(text):
+            found = get(key_id)
+            if found is None:
+                ends[key_id] = [end]
+            else:
+                found.append(end)
+        return ends
+
+    def _ends_folded(self, text: str) -> dict[int, list[int]]:
+        """``_ends_converted`` for a folded text: the same matches at the same offsets."""
+        ends: dict[int, list[int]] = {}
+        get = ends.get
+        if text.isascii():  # one byte per character
+            for end, key_id in self._folded.iter_long(text):
+                found = get(key_id)
+                if found is None:
+                    ends[key_id] = [end]
+                else:
+                    found.append(end)
+            return ends
+        raw = text.encode("utf-8")
+        # One byte 1 for each byte that starts a character: counting them gives character offsets.
+        starts = raw.translate(_STARTS)
+        count = starts.count
+        chars = 0  # characters in raw[:done]
+        done = 0
+        for end, key_id in self._folded.iter_long(raw.decode("latin-1")):
+            chars += count(1, done, end + 1)
+            done = end + 1
+            found = get(key_id)
+            if found is None:
+                ends[key_id] = [chars - 1]
+            else:
+                found.append(chars - 1)
+        return ends
 
     def matched_terms(self, title: str, body: str = "", doc_number: str | None = None) -> set[tuple[str, str]]:
         """The (domain, term) pairs of the taxonomy found in a document where their group lets

@@ -91,8 +91,11 @@ _CLOSING_BRACKETS = tuple("）)》”〕]")
 _NON_ZERO_DIGIT = re.compile(r"[1-9]")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条])"
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条]"
+    r"|\d{1,3}[.．、](?=[\u4e00-\u9fff]))"
 )
+_ARTICLE_START = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
+_LONGEST_ARTICLE_HEADING = 16  # characters: a longer 第…条 line is an article's text, wrapped
 _CN_DIGITS = {ch: value for value, ch in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # Bigrams every title shares: they say nothing about which document a chunk belongs to.
 _STOP_BIGRAMS = frozenset(
@@ -223,10 +226,12 @@ def _chinese_small_number(text: str) -> int:
 def _issuer_of(text: str) -> str | None:
     """The issuer a line names (joint issuers apart by a space), or None if it names none."""
     parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
-    if not parts or _NOT_AN_ISSUER.search(_simplified(text)):
+    if not parts or _NOT_AN_ISSUER.search(_simplified(text)) or text.strip(_BLANKS).startswith(_OPENING_BRACKETS):
         return None
     if all(_ISSUER.match(_simplified(part)) for part in parts):
         return " ".join(parts) if len(parts) > 1 else " ".join(_organisations(parts[0]))
+    if max(len(part) for part in parts) > 2 or re.search(r"[、，,]", text):
+        return None  # organisations listed with commas (an addressee), not one name spaced out
     whole = "".join(parts)  # a name set with spaces between its characters: `山 东 省 人 民 政 府`
     return whole if _ISSUER.match(_simplified(whole)) else None
 
@@ -275,9 +280,24 @@ def _collect_title(lines: list[_Line], start: int, stop: int | None = None) -> l
     (通知, 意见, …), at most a few of them; None if no such run starts there."""
     end = min(len(lines), start + _MAX_HEADER_TO_TITLE, stop if stop is not None else len(lines))
     for index in range(start, end):
-        if _TITLE_FORBIDDEN.search(lines[index].plain) or _DOC_NUMBER.match(lines[index].plain):
+        plain = lines[index].plain
+        if (
+            _TITLE_FORBIDDEN.search(plain)
+            or _DOC_NUMBER.match(plain)
+            or _PUBLIC_MARK.match(plain)
+            or _parse_date(plain) is not None
+        ):
             return None
         if _TITLE_END.search(lines[index].plain):
+            following = lines[index + 1].plain if index + 1 < len(lines) else ""
+            if (
+                following.startswith("的")
+                and _TITLE_END.search(following)
+                and not _TITLE_FORBIDDEN.search(following)
+                and len(following) <= _LONGEST_TITLE_LINE
+            ):
+                # `关于…地方性法规规定` / `的…调整问题的决定`: the first line only seemed to end it.
+                return list(range(start, index + 2))
             return list(range(start, index + 1))
     return None
 
@@ -384,24 +404,44 @@ def _find_headers(lines: list[_Line]) -> dict[int, _Header]:
 def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     """A header without a number (a 决定, a judicial interpretation): the issuer on its own line
     above a title, or the title with its issuer's name in front; only where a document can start."""
-    if index > 0 and not lines[index - 1].squeezed.endswith(_TERMINAL) and _parse_date(lines[index - 1].plain) is None:
-        return None
     line = lines[index]
     if len(line.squeezed) > _LONGEST_TITLE_LINE:
         return None
+    # A document starts after a finished sentence; in a column-wise extraction the line above a
+    # full-width header may be a column line cut mid-sentence, so a header there must also not
+    # read on into the line after it (`…的决定` / `》，…` is a citation, not a title).
+    after_sentence = (
+        index == 0 or lines[index - 1].squeezed.endswith(_TERMINAL) or _parse_date(lines[index - 1].plain) is not None
+    )
+    if not after_sentence and lines[index - 1].squeezed.endswith(_OPENING_BRACKETS):
+        return None
     if _is_issuer(line) and index + 1 < len(lines) and _TITLE_OPENING.match(lines[index + 1].plain):
         title_lines = _collect_title(lines, index + 1)
-        if title_lines is None:
+        if title_lines is None or not (after_sentence or _ends_header(lines, title_lines[-1])):
             return None
         issuer, title = _issuer_of(line.text), _title_text(lines, title_lines)
         return _Header(index, (index, *title_lines), None, issuer, title)
     title_lines = _collect_title(lines, index)
     if title_lines is None or "《" in line.squeezed[:1]:
         return None
+    if _split_issuer(line.text)[0] is None and not _is_issuer(line):
+        # The header's first line names the issuer (and opens the title): a line of text running
+        # into a header's first line is not part of it.
+        return None
+    if not after_sentence and not _ends_header(lines, title_lines[-1]):
+        return None
     issuer, title = _split_issuer(_title_text(lines, title_lines))
     if issuer is None:
         return None
     return _Header(index, tuple(title_lines), None, issuer, title)
+
+
+def _ends_header(lines: list[_Line], last: int) -> bool:
+    """The title line `last` ends a header: the next line does not carry on its sentence."""
+    if last + 1 >= len(lines):
+        return True
+    following = lines[last + 1].squeezed
+    return not following.startswith(_CLOSING_BRACKETS + tuple("，。、；：,.;:")) and not following.startswith("的")
 
 
 def _find_signatures(lines: list[_Line], taken: set[int]) -> dict[int, _Signature]:
@@ -445,7 +485,12 @@ def _digits_alike(text: str) -> str:
 
 def _dangles(line: _Line) -> bool:
     """The line stops mid-sentence: no closing punctuation, and not a line that stands alone."""
-    return not line.squeezed.endswith(_TERMINAL) and not is_standalone(line.squeezed)
+    if line.squeezed.endswith(_TERMINAL):
+        return False
+    # `第十三条 具有专门知识的人民陪审员参加环`: an article's first line, not a heading of its own.
+    return not is_standalone(line.squeezed) or bool(
+        _ARTICLE_START.match(line.plain) and len(line.squeezed) > _LONGEST_ARTICLE_HEADING
+    )
 
 
 def _join(left: _Line, right: _Line, pairs: Counter[str]) -> int:
@@ -851,7 +896,9 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
     del cursor
     *known, (last_full, rest) = bands
     width = _column_width(lines, page)
-    first_bad = _bad_joins(lines, page, headers, pairs, width)
+    # The document running on from the page before: its signature may be on this page.
+    running = next((headers[i].issuer for i in sorted(headers, reverse=True) if i < page[0]), None)
+    first_bad = _bad_joins(lines, page, headers, pairs, width, running)
     best, best_bad = page, first_bad
     for shorter in range(1 << len(known)):
         rights = [len(left) - ((shorter >> k) & 1) for k, (_, left) in enumerate(known)]
@@ -868,7 +915,7 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
             order.extend(full + left + columns[taken : taken + right])
             taken += right
         order.extend(last_full + rest[:last_left] + columns[taken:])
-        bad = _bad_joins(lines, order, headers, pairs, width)
+        bad = _bad_joins(lines, order, headers, pairs, width, running)
         if bad < best_bad:
             best, best_bad = order, bad
     # Reordered only to mend a sentence broken off by a header or a heading, never for the weak sign alone.
@@ -876,16 +923,24 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
 
 
 def _bad_joins(
-    lines: list[_Line], order: list[int], headers: dict[int, _Header], pairs: Counter[str], width: int
+    lines: list[_Line],
+    order: list[int],
+    headers: dict[int, _Header],
+    pairs: Counter[str],
+    width: int,
+    running: str | None = None,
 ) -> tuple[int, int]:
     """What this order breaks: (strong signs: a line stopping mid-sentence followed by a header, a
     numbered heading or a signature date, none of which comes mid-sentence; a signature under the
-    header of another issuer than its own while its own is on the page — weak signs: a line followed
+    header of another issuer than its own while its own is on the page or runs on from the page
+    before (`running`) — weak signs: a line followed
     by one whose first character the issue never writes after its last, as words are sometimes new)."""
     header_lines = {i for start in order if start in headers for i in headers[start].lines}
     issuers = [headers[i].issuer for i in order if i in headers and headers[i].issuer]
+    if running:
+        issuers.append(running)
     broken = weak = 0
-    current: str | None = None
+    current: str | None = running
     for left, right in pairwise(order):
         if left in headers:
             current = headers[left].issuer

@@ -29,7 +29,11 @@ Layouts (each issue has one; see `LAYOUTS`):
   comes after the next document's header and first column (the seed's fault);
 * cited-number: a cited document number alone on a line inside the body (`…《通知》（` /
   `国发〔2019〕4号` / `）…`);
-* html: an HTML issue page holding each document's page content as published.
+* html: an HTML issue page holding each document's page content as published;
+* two-column-headed: two-column pages that also open with a running header (gazette, issue, page);
+* title-first-pdf: the title-first layout extracted from a PDF (broken lines, spaced numbers);
+* two-column-title-first: two-column pages with running headers, each document's title above its
+  number.
 """
 
 from __future__ import annotations
@@ -162,6 +166,12 @@ def title_first_header(doc: Doc, rng: random.Random) -> list[str]:
     return [*doc.title_lines, doc.doc_number] if doc.doc_number else list(doc.title_lines)
 
 
+def title_first_header_once(doc: Doc, rng: random.Random) -> list[str]:
+    """The title above the number, the number printed once (some sources' title lines end with it)."""
+    title = [line for line in doc.title_lines if line != doc.doc_number]
+    return [*title, doc.doc_number] if doc.doc_number else title
+
+
 # ------------------------------------------------------------------------------- pages
 
 
@@ -190,12 +200,15 @@ def paginate(
     return out
 
 
-def two_columns(printed: list[Printed], rows: int) -> list[tuple[str, int | None]]:
+def two_columns(
+    printed: list[Printed], rows: int, running: Callable[[int], str] | None = None, keep_headers: bool = False
+) -> list[tuple[str, int | None]]:
     """Typeset in two columns with full-width headers, then read column by column, page by page.
 
     A column-major extractor reads a page's whole left column (passing full-width headers as it
     meets them) before its right column: the end of one document lands after the next one's
-    header and first column.
+    header and first column. With `running`, each page also opens with a running header line;
+    with `keep_headers`, a header that does not fit at the foot of a page goes whole to the next.
     """
     # Cells: ("full", text, owner) spans both columns; ("col", text, owner) is one column line.
     cells: list[tuple[str, str, int]] = []
@@ -207,11 +220,17 @@ def two_columns(printed: list[Printed], rows: int) -> list[tuple[str, int | None
     page = 0
     while position < len(cells):
         page += 1
+        if running is not None:
+            out.append((running(page), None))
         # Fill one page: bands of two columns separated by full-width lines.
         bands: list[tuple[list[tuple[str, int]], list[tuple[str, int]], list[tuple[str, int]]]] = []
         used_rows = 0
         while position < len(cells) and used_rows < rows:
             fulls: list[tuple[str, int]] = []
+            if keep_headers and cells[position][0] == "full":
+                size = next((k for k in range(position, len(cells)) if cells[k][0] != "full"), len(cells)) - position
+                if used_rows and used_rows + size + 2 > rows:
+                    break  # the header and two lines of its text start the next page
             while position < len(cells) and cells[position][0] == "full" and used_rows < rows:
                 fulls.append((cells[position][1], cells[position][2]))
                 position += 1
@@ -250,6 +269,8 @@ class Layout:
     columns: bool = False
     cited_alone: bool = False
     html: bool = False
+    running_header: bool = False  # two-column pages that also open with a running header
+    keep_headers: bool = False  # two-column pages never break inside a header
 
 
 # The State Council gazette prints its ministries' documents (部门文件) after its own.
@@ -264,6 +285,11 @@ LAYOUTS = [
     Layout("two-column", ordinary_header, width=20, pdf_spacing=True, columns=True, per_page=40),
     Layout("cited-number", ordinary_header, width=23, cited_alone=True, furniture=0, per_page=36),
     Layout("html", title_first_header, html=True),
+    Layout("two-column-headed", ordinary_header, width=21, pdf_spacing=True, columns=True, per_page=44,
+           furniture=0, running_header=True, keep_headers=True),
+    Layout("title-first-pdf", title_first_header_once, width=22, pdf_spacing=True, furniture=2, per_page=36),
+    Layout("two-column-title-first", title_first_header_once, width=19, pdf_spacing=True, columns=True, per_page=38,
+           furniture=1, running_header=True, keep_headers=True),
 ]
 
 
@@ -306,7 +332,12 @@ def compose_issue(issue_id: str, docs: list[Doc], layout: Layout, rng: random.Ra
         text = html_issue(printed, f"{gazette} {year}年第{number}期")
     else:
         if layout.columns:
-            lines = two_columns(printed, layout.per_page)
+            running = (
+                (lambda page: header_line(gazette, year, number, page, layout.furniture))
+                if layout.running_header
+                else None
+            )
+            lines = two_columns(printed, layout.per_page, running, layout.keep_headers)
         else:
             lines = [(line, owner) for owner, item in enumerate(printed) for line in item.header + item.body]
             lines = paginate(
@@ -353,7 +384,11 @@ def html_issue(printed: list[Printed], heading: str) -> str:
 # (local: issuers ending in 会, no number), ministry documents (ministry: the People's Bank of
 # China's 银发 documents and the NDRC's, alone or jointly with other ministries: issuers ending in
 # 行, 委, 部, 局, 会), or State Council and ministry documents in one issue (mixed).
-COLLECTIONS = {"ministry": ("pbc-", "ndrc-"), "mixed": ("govcn-", "pbc-", "ndrc-")}
+COLLECTIONS = {
+    "ministry": ("pbc-", "ndrc-"),
+    "mixed": ("govcn-", "pbc-", "ndrc-"),
+    "all": ("govcn-", "spc-", "local-", "pbc-", "ndrc-"),
+}
 
 PLAN = [
     ("govcn", "ordinary", {"tuned": 5, "held-out": 2}, (5, 8)),
@@ -379,6 +414,22 @@ PLAN = [
     ("ministry", "two-column", {"tuned": 1, "held-out": 1}, (4, 6)),
     ("ministry", "cited-number", {"tuned": 1, "held-out": 1}, (3, 5)),
     ("mixed", "ordinary", {"tuned": 1, "held-out": 1}, (5, 7)),
+    # Added later, tuned part only (the held-out part stays as it was): documents of every kind
+    # side by side (numbered and not, short and long, issuers ending in 院, 会, 行, 委, 部, 厅), in the
+    # layouts that mix them worst.
+    ("all", "two-column", {"tuned": 3}, (4, 7)),
+    ("all", "two-column-headed", {"tuned": 3}, (4, 7)),
+    ("all", "two-column-title-first", {"tuned": 3}, (4, 6)),
+    ("all", "pdf", {"tuned": 2}, (5, 8)),
+    ("all", "title-first-pdf", {"tuned": 3}, (5, 8)),
+    ("all", "title-first", {"tuned": 1}, (5, 8)),
+    ("all", "ordinary", {"tuned": 1}, (5, 8)),
+    ("all", "cited-number", {"tuned": 2}, (4, 6)),
+    ("all", "chinese-dates", {"tuned": 1}, (4, 6)),
+    ("all", "traditional", {"tuned": 1}, (4, 6)),
+    ("ministry", "two-column-headed", {"tuned": 2}, (3, 5)),
+    ("spc", "two-column-headed", {"tuned": 1}, (4, 6)),
+    ("local", "two-column", {"tuned": 1}, (3, 5)),
 ]
 
 
