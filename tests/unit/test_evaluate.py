@@ -173,11 +173,11 @@ def test_gate_untouched_split_meets_the_targets() -> None:
     assert all(report.per_domain[d].recall >= 0.90 for d in report.domains), format_report(report, errors=False)
 
 
-# The floor is the figure measured when records were last added to the untouched split (188
-# records: macro-F1 0.855); records added later are never tuned on, so adding them re-measures it.
+# The floor is the figure measured when records were last added to the untouched split (192
+# records: macro-F1 0.850); records added later are never tuned on, so adding them re-measures it.
 def test_gate_untouched_split_does_not_fall_below_its_measured_macro_f1() -> None:
     records = split(load_jsonl(DEVSET), "untouched")
-    assert len(records) >= 188
+    assert len(records) >= 192
 
     report = evaluate(default_classifier(), records)
 

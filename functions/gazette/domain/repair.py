@@ -86,6 +86,7 @@ def repair_font_digits(text: str) -> str:
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_ANY_FULLWIDTH_DIGIT = re.compile("[０-９]")
 # Units and markers that are glued to a number in Chinese typesetting.
 _UNITS = "年月日号时分秒期届次条款项个家名人位户座所台辆艘架吨元万亿千百倍级岁天周批件份张篇部类处%％"
 _DIGIT_THEN_UNIT = re.compile(rf"(?<=\d)[ \t\u3000]+(?=[{_UNITS}])")
@@ -99,7 +100,8 @@ _BRACKET_YEAR_THEN_NUMBER = re.compile(r"(?<=〕)[ \t\u3000]+(?=\d)")
 
 def collapse_number_spaces(text: str) -> str:
     """`2024 年 4 月 4 日` -> `2024年4月4日`, `〔2024〕21 号` -> `〔2024〕21号`, ０-９ -> 0-9."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    if _ANY_FULLWIDTH_DIGIT.search(text):  # translating a whole text costs more than looking
+        text = text.translate(_FULLWIDTH_DIGITS)
     text = _DIGIT_THEN_UNIT.sub("", text)
     text = _CJK_THEN_NUMBER.sub("", text)
     return _BRACKET_YEAR_THEN_NUMBER.sub("", text)

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 
 from gazette.domain.model import SplitDocument
@@ -63,6 +64,7 @@ _DOC_NUMBER = re.compile(r"^([\u4e00-\u9fff]{1,12})[〔\[［【(（](\d{4})[〕\
 _ORG_SUFFIX = (
     r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|办事处|中心|银行|小组|总局|局|厅|部|委|院|署|办|会)"
 )
+_ORG_LAST_CHARS = frozenset("府厅室会处心行组局部委院署办")  # last characters of `_ORG_SUFFIX`
 _ORG = rf"[\u4e00-\u9fff（）]{{1,30}}{_ORG_SUFFIX}"
 _ISSUER = re.compile(rf"^(?:{_ORG}){{1,8}}$")
 _ORG_NAME = re.compile(rf"[\u4e00-\u9fff（）]+?{_ORG_SUFFIX}")
@@ -223,8 +225,10 @@ def _chinese_small_number(text: str) -> int:
     return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
 
 
+@lru_cache(maxsize=8192)
 def _issuer_of(text: str) -> str | None:
-    """The issuer a line names (joint issuers apart by a space), or None if it names none."""
+    """The issuer a line names (joint issuers apart by a space), or None if it names none (cached:
+    the header, signature and column passes ask it of the same lines)."""
     parts = [part for part in _ISSUER_SEPARATORS.split(text.strip(_BLANKS)) if part]
     if not parts or _NOT_AN_ISSUER.search(_simplified(text)) or text.strip(_BLANKS).startswith(_OPENING_BRACKETS):
         return None
@@ -255,7 +259,8 @@ def _organisations(name: str) -> list[str]:
 
 
 def _is_issuer(line: _Line) -> bool:
-    return _issuer_of(line.text) is not None
+    # Every issuer name ends with an organisation word's last character: a cheap test first.
+    return line.plain[-1:] in _ORG_LAST_CHARS and _issuer_of(line.text) is not None
 
 
 def _split_issuer(title: str) -> tuple[str | None, str]:
@@ -415,6 +420,8 @@ def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     )
     if not after_sentence and lines[index - 1].squeezed.endswith(_OPENING_BRACKETS):
         return None
+    if _TITLE_OPENING.search(line.plain) is None and not _is_issuer(line):
+        return None  # the first line of either form names the issuer or opens the title
     if _is_issuer(line) and index + 1 < len(lines) and _TITLE_OPENING.match(lines[index + 1].plain):
         title_lines = _collect_title(lines, index + 1)
         if title_lines is None or not (after_sentence or _ends_header(lines, title_lines[-1])):
@@ -506,10 +513,12 @@ def _issuers_match(left: str, right: str) -> bool:
 class _Splitter:
     """One pass over the lines, keeping the stack of open documents and the orphan text."""
 
-    def __init__(self, lines: list[_Line], pairs: _Pairs | None = None) -> None:
+    def __init__(
+        self, lines: list[_Line], pairs: _Pairs | None = None, headers: dict[int, _Header] | None = None
+    ) -> None:
         self.lines = lines
         self.pairs = pairs or _Pairs(lines)
-        self.headers = _find_headers(lines)
+        self.headers = _find_headers(lines) if headers is None else headers
         self.header_lines = {i for header in self.headers.values() for i in header.lines}
         self.signatures = _find_signatures(lines, self.header_lines)
         self.docs: list[_Doc] = []
@@ -874,6 +883,8 @@ def _read_columns(lines: list[_Line], headers: dict[int, _Header], shared: _Pair
     order: list[int] = []
     for page in pages:
         order.extend(_page_order(lines, page, headers, pairs) if page in mixed else page)
+    if all(index == position for position, index in enumerate(order)):
+        return lines  # no page moved: the same lines, so their headers stand
     return [lines[i] for i in order]
 
 
@@ -1015,8 +1026,11 @@ def split_issue(text: str) -> list[SplitDocument]:
     if not lines:
         return []
     pairs = _Pairs(lines)
-    lines = _read_columns(lines, _find_headers(lines), pairs)
-    splitter = _Splitter(lines, pairs)
+    headers = _find_headers(lines)
+    ordered = _read_columns(lines, headers, pairs)
+    # Headers are looked for again only where the column pass moved lines.
+    splitter = _Splitter(ordered, pairs, headers if ordered is lines else None)
+    lines = ordered
     if not splitter.headers:
         return [_single_document(lines)]
     documents = splitter.run()
