@@ -356,6 +356,12 @@ def render(data: dict[str, Any]) -> str:
         f"; {len(feedparser_free)} other handler modules are free of it.)\n")
     if data.get("split_corpus"):
         parts.extend(split_section(data["split_corpus"]))
+    if data.get("sources"):
+        from benchmarks.sources import section as sources_section
+
+        parts.extend(sources_section(data["sources"]))
+    elif "sources" in failed:
+        add(f"\n## List sources beside the feed path\n\n**Not measured: {failed['sources']}**\n")
     return "\n".join(parts) + "\n"
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import coldstart, cost, domain, matching, peer, splitting, stages
+from benchmarks import coldstart, cost, domain, matching, peer, sources, splitting, stages
 from benchmarks.common import ROOT, VENV_PY, machine, median, run_measured
 from benchmarks.corpus import SOURCES, write_empty_feeds, write_feeds
 from benchmarks.report import render
@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         section("matching", f"subscriber matching at {sizes.matching_totals}",
                 lambda: matching.run(list(sizes.matching_totals), sizes.matching_base, sizes.matching_runs))
         section("split_corpus", "the splitter on the gazette corpus", splitting.run)
+        section("sources", "list sources (HTML, Hanweb CDATA, JSON) beside the feed path",
+                lambda: sources.run(**(sources.QUICK if args.quick else sources.FULL)))
         section("coldstart", "cold start: imports from the built package, against import boto3",
                 lambda: coldstart.run(sizes.import_runs))
         data.update(data.pop("coldstart", {}))

@@ -22,6 +22,7 @@ SECTIONS = [
     "## 8. Side by side: rss2email 3.14",
     "## 9. Cost model",
     "## Against the targets",
+    "## List sources beside the feed path",
 ]
 
 

@@ -19,7 +19,7 @@ from gazette.adapters.dynamo import HostGate
 from gazette.messages import EntryMessage
 from gazette.services.ingest import ROBOTS_DISALLOWED, entry_documents
 from gazette.services.politeness import Politeness, RobotsCache, polite_fetcher
-from tests.integration.test_poll_politeness import Site, _atomic
+from tests.integration.test_poll_politeness import Site, _atomic, _rss
 
 DOCUMENT = (Path(__file__).resolve().parents[1] / "fixtures" / "sources"
             / "gov-cn/gongbao/2024/issue_11726/202411/content_6989767.html")
@@ -77,7 +77,33 @@ def test_ingest_handler_fetches_documents_on_one_host_one_at_a_time_spaced_by_th
         host = site.base.removeprefix("http://")
         row = aws_stack.client("dynamodb").get_item(TableName=ingest.dependencies().settings.feeds_table,
                                                     Key={"feed_id": {"S": f"host#{host}"}})["Item"]
-        assert sorted(row) == ["feed_id", "free_at", "kind"]  # taken by each fetch, released after it
+        # Taken by each fetch and released after it; the robots.txt read first is kept there for all.
+        assert sorted(row) == ["feed_id", "free_at", "kind", "robots_fetched_at", "robots_status", "robots_txt"]
+        assert (row["robots_status"], row["robots_txt"]) == ({"N": "404"}, {"S": ""})
+
+
+def test_ingest_reads_the_robots_txt_the_poller_kept_on_the_host_row_and_does_not_request_it_again(
+        ingest, aws_stack):
+    from gazette.handlers import poller
+    from gazette.services.poll import poll_feed
+    from gazette_local.runner import LambdaContext
+
+    robots = (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /private/\n")
+    with Site(robots=robots) as site:
+        site.pages["/list.xml"] = (200, {"Content-Type": "application/rss+xml"}, _rss([("1", "一")]))
+        site.pages["/art/1.html"] = PAGE
+        poller.dependencies.cache_clear()
+        deps = poller.dependencies()
+        deps.feeds.put_feed({"feed_id": "list", "url": f"{site.base}/list.xml", "name": "list", "min_interval": 900})
+        polled = poll_feed("list", "p1", feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
+                           fetch=partial(http.fetch, allow_loopback=True, timeout=(2.0, 5.0)), lease_seconds=60,
+                           politeness=Politeness(None, interval=0.3, max_wait=5.0, hold=60.0),
+                           robots_store=deps.robots)
+        response = ingest.lambda_handler({"Records": _records([_entry(site, 1)])}, LambdaContext("ingest"))
+        poller.dependencies.cache_clear()
+
+    assert (polled.status, response["batchItemFailures"]) == ("baseline", [])
+    assert site.paths() == ["/robots.txt", "/list.xml", "/art/1.html"]
 
 
 def test_ingest_lambdas_side_by_side_send_one_host_one_request_at_a_time_spaced_by_the_interval(ingest, aws_stack):

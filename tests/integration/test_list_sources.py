@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from gazette.adapters import http
+from gazette.domain.feeds import entry_identity
 from gazette.domain.registry import SourceSpec
 from gazette.services.sources import FollowError, SourceItems, source_items
 from tests.loopback import QuietHandler, serving
 
 SOURCES = Path(__file__).resolve().parents[1] / "fixtures" / "sources"
 TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8"}
+STATS = SOURCES / "stats-gov-cn"  # www.stats.gov.cn, whose pages are GBK (see SOURCES.md)
 
 
 def gbk_contents_page() -> bytes:
@@ -47,6 +49,8 @@ def site():
                     self.send_error(404)
                     return
                 body, kind = file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream")
+                if STATS in file.parents:
+                    kind = "text/html"  # a GBK page: no charset in the header, only the page says it
             self.answer(200, kind, body)
 
     with serving(Handler) as base:
@@ -83,6 +87,52 @@ def test_gbk_contents_page_gives_exact_titles_absolute_links_and_no_navigation(s
         (DECREE_795, f"{base}/gbk/2024/issue_11726/202411/content_6989774.html", None),
         (HOLIDAYS_2025, f"{base}/gbk/2024/issue_11726/202411/content_6989767.html", None),
     ])
+
+
+GUANGDONG = [  # (code, name) of each row of the stats.gov.cn page, in page order
+    ("4401", "广州市"), ("4402", "韶关市"), ("4403", "深圳市"), ("4404", "珠海市"), ("4405", "汕头市"),
+    ("4406", "佛山市"), ("4407", "江门市"), ("4408", "湛江市"), ("4409", "茂名市"), ("4412", "肇庆市"),
+    ("4413", "惠州市"), ("4414", "梅州市"), ("4415", "汕尾市"), ("4416", "河源市"), ("4417", "阳江市"),
+    ("4418", "清远市"), ("4419", "东莞市"), ("4420", "中山市"), ("4451", "潮州市"), ("4452", "揭阳市"),
+    ("4453", "云浮市"),
+]
+STATS_PAGE = "/stats-gov-cn/tjsj/tjbz/tjyqhdmhcxhfdm/2021/44.html"
+
+
+def test_gbk_government_list_with_meta_charset_gives_every_row_with_its_absolute_link(site):
+    base, _ = site
+    page = f"{base}{STATS_PAGE}"
+    spec = SourceSpec.model_validate({
+        "type": "html_list", "item": "tr.citytr",
+        "fields": {"title": {"selector": "td:nth-child(2) a"}, "link": {"selector": "a", "attr": "href"}},
+    })
+    first = fetch(page)
+
+    items = source_items(spec, first, fetch)
+
+    folder = page.rsplit("/", 1)[0]
+    links = [f"{folder}/44/{code}.html" for code, _ in GUANGDONG]
+    assert (first.headers["content-type"], items.encoding) == ("text/html", "gb18030")
+    assert [(e.entry_id, e.title, e.link, e.published) for e in items.entries] == [
+        (entry_identity(page, None, link, None, None), name, link, None)
+        for (_, name), link in zip(GUANGDONG, links, strict=True)]
+
+
+def test_gbk_government_list_read_link_by_link_drops_its_navigation_and_merges_each_rows_two_links(site):
+    base, _ = site
+    page = f"{base}{STATS_PAGE}"
+    # Every link on the page: the image map's three site links and the ICP record's link are not
+    # the list's; the pattern keeps the rows', and a row's code and name links are one item.
+    spec = SourceSpec.model_validate({
+        "type": "html_list", "item": "a, area", "link_pattern": r"/2021/44/\d{4}\.html$",
+        "fields": {"title": {}, "link": {"attr": "href"}},
+    })
+
+    items = source_items(spec, fetch(page), fetch)
+
+    folder = page.rsplit("/", 1)[0]
+    assert [(e.title, e.link) for e in items.entries] == [
+        (f"{code}00000000", f"{folder}/44/{code}.html") for code, _ in GUANGDONG]
 
 
 def test_hanweb_cdata_list_served_on_loopback_gives_every_record(site):

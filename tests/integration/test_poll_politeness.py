@@ -89,10 +89,11 @@ def deps(aws_stack):
     return poller.dependencies()
 
 
-def _poll(deps, feed_id, owner, at, politeness=None, fetch=None):
+def _poll(deps, feed_id, owner, at, politeness=None, fetch=None, robots_store=None):
     return poll_feed(feed_id, owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
                      fetch=fetch or partial(http.fetch, allow_loopback=True, timeout=(2.0, 5.0)), lease_seconds=60,
-                     now=at, politeness=politeness or Politeness(None, interval=0.1, max_wait=5.0, hold=60.0))
+                     now=at, politeness=politeness or Politeness(None, interval=0.1, max_wait=5.0, hold=60.0),
+                     robots_store=robots_store)
 
 
 def _register(deps, feed_id, url):
@@ -152,6 +153,19 @@ def test_poller_robots_is_read_once_then_cached(deps):
         _poll(deps, "open", "m2", NOW + timedelta(hours=1))
 
         assert site.paths() == ["/robots.txt", "/list.xml", "/list.xml"]
+
+
+def test_poller_sources_on_one_host_share_its_robots_txt_through_the_host_row(deps):
+    with Site(robots=(200, {}, "User-agent: *\nDisallow: /private/\n")) as site:
+        for name in ("first", "second"):
+            site.pages[f"/{name}.xml"] = (200, {}, _rss([("1", "一")]))
+            _register(deps, name, f"{site.base}/{name}.xml")
+
+        _poll(deps, "first", "m1", NOW, robots_store=deps.robots)
+        _poll(deps, "second", "m2", NOW + timedelta(hours=1), robots_store=deps.robots)
+
+        assert site.paths() == ["/robots.txt", "/first.xml", "/second.xml"]
+        assert deps.feeds.get("second")["robots_txt"] == "User-agent: *\nDisallow: /private/\n"
 
 
 def test_poller_sends_a_user_agent_naming_the_product_and_the_contact(deps):

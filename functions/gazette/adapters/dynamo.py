@@ -421,6 +421,46 @@ class HostGate:
             raise StoreError("releasing a host failed") from exc
 
 
+class HostRobots:
+    """Each host's robots.txt on the host's row of the feeds table (`host#<host>`), beside its gate.
+
+    The poller and ingest, in any container, read it there before they ask the host itself, so a
+    host's robots.txt is requested about once per TTL between all of them. A plain update: it never
+    touches the gate's `free_at` or `holder`.
+    """
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    def get(self, host: str) -> tuple[float, int, str] | None:
+        """(fetched at, HTTP status, text) as last stored, or None."""
+        try:
+            item = self._client.get_item(
+                TableName=self.table, Key={"feed_id": s(HOST_PREFIX + host)}, ConsistentRead=True,
+                ProjectionExpression="robots_fetched_at, robots_status, robots_txt",
+            ).get("Item")
+        except AWS_ERRORS as exc:
+            raise StoreError("reading a host's robots.txt failed") from exc
+        if not item or "robots_fetched_at" not in item or "robots_status" not in item:
+            return None
+        return (float(item["robots_fetched_at"]["N"]), int(item["robots_status"]["N"]),
+                item.get("robots_txt", {}).get("S", ""))
+
+    def put(self, host: str, fetched_at: float, status: int, text: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"feed_id": s(HOST_PREFIX + host)},
+                UpdateExpression="SET kind = :kind, robots_fetched_at = :at, robots_status = :status, "
+                                 "robots_txt = :text",
+                ExpressionAttributeValues={":kind": s("host"), ":at": n(int(fetched_at)), ":status": n(status),
+                                           ":text": s(text)},
+            )
+        except AWS_ERRORS as exc:
+            raise StoreError("storing a host's robots.txt failed") from exc
+
+
 class EntryClaims:
     """One item per (feed, entry): the first poller to write it enqueues the entry."""
 

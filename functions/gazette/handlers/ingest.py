@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.clients import aws_client
-from gazette.adapters.dynamo import DocumentIndex, DocumentStore, HostGate
+from gazette.adapters.dynamo import DocumentIndex, DocumentStore, HostGate, HostRobots
 from gazette.adapters.errors import StoreError
 from gazette.adapters.messaging import Queue
 from gazette.config import IngestSettings
@@ -50,10 +50,11 @@ def dependencies() -> Dependencies:
         index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),
         blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
         dead_letters=Queue(aws_client("sqs"), settings.entries_dlq_url),
-        # One per container, as in the poller: the same host rows, interval and robots.txt cache rule.
+        # One per container, as in the poller: the same host rows, interval and robots.txt cache,
+        # the last kept on the host's row too, where the poller reads and writes it.
         politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
                               max_wait=settings.host_max_wait, hold=settings.fetch_read_timeout * 2),
-        robots=RobotsCache(ttl=settings.robots_ttl),
+        robots=RobotsCache(ttl=settings.robots_ttl, store=HostRobots(dynamodb, settings.feeds_table)),
     )
 
 

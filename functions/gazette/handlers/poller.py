@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
 from gazette.adapters.clients import aws_client
-from gazette.adapters.dynamo import EntryClaims, FeedStore, HostGate
+from gazette.adapters.dynamo import EntryClaims, FeedStore, HostGate, HostRobots
 from gazette.adapters.messaging import Queue
 from gazette.config import PollerSettings
 from gazette.messages import FeedJob
@@ -27,6 +27,7 @@ class Dependencies:
     claims: EntryClaims
     entries: Queue
     politeness: Politeness
+    robots: HostRobots  # each host's robots.txt, shared with the other sources on it and with ingest
 
 
 @cache
@@ -41,6 +42,7 @@ def dependencies() -> Dependencies:
         # One per container: its per-host locks are shared by every poll this process runs.
         politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
                               max_wait=settings.host_max_wait, hold=float(settings.lease_seconds)),
+        robots=HostRobots(dynamodb, settings.feeds_table),
     )
 
 
@@ -57,7 +59,7 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
     outcome = poll_feed(
         job.feed_id, record.message_id, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
         fetch=fetch, lease_seconds=settings.lease_seconds, politeness=deps.politeness,
-        robots_ttl=settings.robots_ttl,
+        robots_ttl=settings.robots_ttl, robots_store=deps.robots,
     )
     logger.info("feed polled", feed_id=job.feed_id, status=outcome.status, http_status=outcome.http_status,
                 new_entries=outcome.new_entries, seen_entries=outcome.seen_entries, gap=outcome.gap,

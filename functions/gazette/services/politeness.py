@@ -9,8 +9,10 @@ a reservation only succeeds once `free_at` has passed. Only sources that share t
 the row (see FeedStore.mark_shared_hosts): a lone source's lease already serialises its polls.
 
 `polite_fetcher` gives other functions (ingest reading an entry's document) the same guard: each
-request takes the host's slot and its row, and robots.txt (cached per host for the same time as the
-poller's) is asked first; a disallowed URL raises RobotsDisallowed without being requested.
+request takes the host's slot and its row, and robots.txt is asked first; a disallowed URL raises
+RobotsDisallowed without being requested. robots.txt is cached per host for the same time as the
+poller's, in the container and on the host's row (`HostRobots`), which the poller reads and writes
+too, so a host's robots.txt is requested about once per TTL between all of them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gazette.adapters.dynamo import HostGate
+from gazette.adapters.dynamo import HostGate, HostRobots
 from gazette.adapters.http import FetchError, FetchResult
 from gazette.domain.politeness import MAX_ROBOTS_BYTES, RobotsVerdict, host_key, robots_url, robots_verdict
 
@@ -124,16 +126,24 @@ class RobotsUnreadable(FetchError):
 
 @dataclass
 class RobotsCache:
-    """Each host's robots.txt, read through the host's slot and kept for `ttl` seconds."""
+    """Each host's robots.txt, kept for `ttl` seconds: in this container, then (with a `store`) on the
+    host's row, shared with the poller and every other container; read through the host's slot only
+    when neither holds a fresh copy."""
 
     ttl: float
     clock: Callable[[], float] = time.time
+    store: HostRobots | None = None
     _entries: dict[str, tuple[float, int, str]] = field(default_factory=dict)
+
+    def fresh(self, cached: tuple[float, int, str] | None) -> bool:
+        return cached is not None and self.clock() - cached[0] < self.ttl
 
     def verdict(self, url: str, slot: HostSlot) -> RobotsVerdict:
         host = host_key(url)
         cached = self._entries.get(host)
-        if cached is None or self.clock() - cached[0] >= self.ttl:
+        if not self.fresh(cached) and self.store is not None:
+            cached = self.store.get(host)
+        if not self.fresh(cached):
             try:
                 answer = slot.fetch(robots_url(url), max_bytes=MAX_ROBOTS_BYTES * 8)
             except FetchError as exc:
@@ -142,7 +152,10 @@ class RobotsCache:
                 raise RobotsUnreadable(f"robots.txt could not be read (HTTP {answer.status})")
             text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= answer.status < 300 else ""
             cached = (self.clock(), answer.status, text)
-            self._entries[host] = cached
+            if self.store is not None:
+                self.store.put(host, *cached)
+        assert cached is not None
+        self._entries[host] = cached
         return robots_verdict(cached[1], cached[2], url)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gazette.adapters.dynamo import EntryClaims, FeedState, FeedStore
+from gazette.adapters.dynamo import EntryClaims, FeedState, FeedStore, HostRobots
 from gazette.adapters.http import FetchError, FetchResult, parse_retry_after
 from gazette.adapters.messaging import OutgoingMessage, Queue
 from gazette.domain import health
@@ -82,6 +82,7 @@ def poll_feed(
     now: datetime | None = None,
     politeness: Politeness | None = None,
     robots_ttl: int = ROBOTS_TTL_SECONDS,
+    robots_store: HostRobots | None = None,
 ) -> PollOutcome:
     moment = now or datetime.now(UTC)
     epoch = moment.timestamp()
@@ -89,7 +90,7 @@ def poll_feed(
     if state is None:
         return PollOutcome(feed_id, "skipped")
     polite = politeness or default_politeness(lease_seconds)
-    poll = _Poll(state, owner, moment, feeds, claims, entries_queue, robots_ttl)
+    poll = _Poll(state, owner, moment, feeds, claims, entries_queue, robots_ttl, robots_store)
     try:
         with polite.slot(host_key(state.url), owner, fetch, shared=state.host_shared) as slot:
             outcome = poll.run(slot)
@@ -103,7 +104,7 @@ def poll_feed(
 
 class _Poll:
     def __init__(self, state: FeedState, owner: str, moment: datetime, feeds: FeedStore, claims: EntryClaims,
-                 entries_queue: Queue, robots_ttl: int) -> None:
+                 entries_queue: Queue, robots_ttl: int, robots_store: HostRobots | None = None) -> None:
         self.state = state
         self.owner = owner
         self.moment = moment
@@ -112,6 +113,7 @@ class _Poll:
         self.claims = claims
         self.entries_queue = entries_queue
         self.robots_ttl = robots_ttl
+        self.robots_store = robots_store  # the host's robots.txt shared with other sources and ingest
         self.changes: dict[str, Any] = {}  # robots.txt cache, written with the outcome
         self.robots: tuple[int | None, str] = (None, "")
 
@@ -144,10 +146,17 @@ class _Poll:
 
     # ------------------------------------------------------------------ steps
     def robots_allow(self, slot: HostSlot) -> PollOutcome | None:
-        """Reads robots.txt (cached for robots_ttl) and stops the poll if it disallows the source."""
+        """Reads robots.txt (cached for robots_ttl: in the source's item, then on its host's row, which
+        other sources on the host and ingest share) and stops the poll if it disallows the source."""
         state = self.state
         text, status = state.robots_txt or "", state.robots_status
         fresh = state.robots_fetched_at is not None and self.epoch - state.robots_fetched_at < self.robots_ttl
+        if not fresh and self.robots_store is not None:
+            shared = self.robots_store.get(host_key(state.url))
+            if shared is not None and self.epoch - shared[0] < self.robots_ttl:
+                fresh, (fetched_at, status, text) = True, shared
+                self.changes.update({"robots_txt": text, "robots_status": status,
+                                     "robots_fetched_at": int(fetched_at)})
         if not fresh:
             try:
                 answer = slot.fetch(robots_url(state.url), max_bytes=MAX_ROBOTS_BYTES * 8)
@@ -160,6 +169,8 @@ class _Poll:
             status = answer.status
             text = answer.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= status < 300 else ""
             self.changes.update({"robots_txt": text, "robots_status": status, "robots_fetched_at": int(self.epoch)})
+            if self.robots_store is not None:
+                self.robots_store.put(host_key(state.url), self.epoch, status, text)
         self.robots = (status, text)
         verdict = robots_verdict(status, text, state.url)
         if not verdict.allowed:
