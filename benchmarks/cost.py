@@ -20,7 +20,8 @@ ASSUMPTIONS = [
     "publishes; SES $0.10/1k mails). No free tier, no storage, no data transfer, no CloudWatch Logs.",
     "DynamoDB units per call: a write costs 1 unit per KB of item (documents ~2 KB; a feed item ~1 KB: its "
     "recent entry ids are an item of their own, read and written only when the feed changed); a "
-    "TransactWriteItems item costs 2 units per KB (claims 1 KB; ingest writes a batch of 10 ~2 KB documents); "
+    "TransactWriteItems item costs 2 units per KB (claims 1 KB; ingest writes a batch of 10 ~2 KB documents "
+    "with their listing rows, ~1.3 a document of under 1 KB); "
     "a BatchWriteItem 25 units (25 rows of ~1 KB); a Query "
     "or GetItem 1 read unit (eventually consistent, under 8 KB); the scheduler's Query of the sparse due "
     "index reads the keys of the due feeds (priced as reading every feed's keys).",
@@ -40,8 +41,10 @@ def _dynamo_units(function: str, op: str, count: float, feed_kb: float,
         return (count * (feed_kb if function == "PollerFunction" else 1.0)), 0.0
     if op == "dynamodb.PutItem":
         return count * (2.0 if function == "IngestFunction" else 1.0), 0.0
-    if op == "dynamodb.TransactWriteItems":  # 2 units per item: claims (~1 KB), or a batch of 10 documents (~2 KB)
-        return (count * 2.0 * entries_per_claim if function == "PollerFunction" else count * 2.0 * 10 * 2.0), 0.0
+    if op == "dynamodb.TransactWriteItems":  # 2 units per KB: claims (~1 KB), or a batch of 10 documents (~2 KB)
+        # with their listing rows (~1.3 a document, each under 1 KB), written in the same transaction
+        return (count * 2.0 * entries_per_claim if function == "PollerFunction"
+                else count * 2.0 * 10 * (2.0 + 1.3)), 0.0
     if op == "dynamodb.BatchWriteItem":  # up to 25 rows of ~1 KB per call
         return count * 25.0, 0.0
     if op in ("dynamodb.Query", "dynamodb.GetItem"):

@@ -178,6 +178,9 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
     current[0] = "after"
     documents = setup.scan(TableName=stack.tables["DocumentsTable"], Select="COUNT")["Count"]
     first["documents"] = documents
+    first["documents_with_domain"] = setup.scan(
+        TableName=stack.tables["DocumentsTable"], Select="COUNT", FilterExpression="domain_count > :zero",
+        ExpressionAttributeValues={":zero": {"N": "0"}})["Count"]
     first["mails"] = first["calls"].get("MailerFunction", {}).get("sesv2.SendEmail", 0)
 
     # Every feed due again: the second pass finds them all unchanged (the feed host answers 304).

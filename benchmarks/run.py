@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                        else ROOT / "docs" / "benchmarks.md")
     started = time.monotonic()
     data: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine(), "sizes": sizes.__dict__,
-                            "sources": SOURCES, "source": source_state()}
+                            "corpus_sources": SOURCES, "source": source_state()}
     with tempfile.TemporaryDirectory(prefix="bench-work-") as tmp:
         work = Path(tmp)
         log("our code per item (no AWS)")

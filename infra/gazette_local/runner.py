@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.config import Config
+
 from gazette_local.stack import ACCOUNT, REGION, EventSource, FunctionSpec, LocalStack
 
 
@@ -56,8 +58,11 @@ def _handler(spec: FunctionSpec) -> Callable[[dict[str, Any], Any], Any]:
 class Runner:
     def __init__(self, stack: LocalStack, *, max_rounds: int = 500) -> None:
         self.stack = stack
-        self.sqs = stack.client("sqs")
-        self.streams = stack.client("dynamodbstreams")
+        # Lambda's pollers are not Python: the runner's own calls are made as cheaply as botocore allows
+        # (no client-side validation of the requests it builds itself, a fixed User-Agent).
+        lean = Config(parameter_validation=False, user_agent="gazette-local-runner")
+        self.sqs = stack.client("sqs", lean)
+        self.streams = stack.client("dynamodbstreams", lean)
         self.max_rounds = max_rounds
         self.invocations = Invocations()
         self._iterators: dict[str, list[str]] = {}

@@ -58,14 +58,16 @@ class LocalStack:
     queues: dict[str, str] = field(default_factory=dict)  # logical id -> URL
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> name
 
-    def client(self, service: str):
+    def client(self, service: str, config: Config | None = None):
+        """A client of this stack; `config` is merged over the default (two attempts)."""
+        base = Config(retries={"max_attempts": 2, "mode": "standard"})
         return boto3.client(
             service,
             endpoint_url=self.endpoint or None,  # None: moto's in-process mock_aws answers
             region_name=REGION,
             aws_access_key_id="local",
             aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-            config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+            config=base.merge(config) if config else base,
         )
 
     def environment(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from gazette.domain.render import (
     DocumentParts,
     MailIdentity,
     clean_html,
+    compose_alert,
     one_line,
     render_alert,
     render_confirmation,
@@ -180,3 +181,29 @@ def test_alert_mail_composed_from_a_batchs_parts_equals_the_mail_rendered_alone(
     assert [_without_generated_fields(m.as_bytes()) for m in composed] == [
         _without_generated_fields(m.as_bytes()) for m in alone]
     assert parts.rendered == 4  # (doc_1, zh), (doc_2, zh), (doc_2, en), (doc_1, en): each once for the batch
+
+
+def test_alert_mails_composed_for_many_subscribers_equal_each_mail_rendered_alone():
+    weather = _seed_document("威政办字〔2024〕16号", page_url="https://alerts.example.org/documents/doc_1", evidence={
+        "disasters": [EvidenceOut(term="气象灾害", where="title", count=1)]})
+    hostile = _document(id="doc_2", title="<b>通知</b>\r\nBcc: x@example.org",
+                        summary='<p onclick="x()">为做好<script>alert(1)</script>工作。</p>')
+    long_name = "a-reader-with-a-rather-long-mailbox-name-that-makes-the-to-line-long@mail.example.org"
+    readers = [MailIdentity(sender=IDENTITY.sender, recipient=address,
+                            unsubscribe_url=f"https://alerts.example.org/unsubscribe?s=sub_{n}&t=tok{n}'\"",
+                            manage_url=f"https://alerts.example.org/subscriptions/sub_{n}?a=1&b=2")
+               for n, address in enumerate(["r0@example.org", long_name, "r2@example.org", "r3@example.org"])]
+    parts = DocumentParts()
+
+    composed = [compose_alert([weather, hostile], reader, locale=locale, labels={"disasters": "灾害"},
+                              message_key=f"k{n}", parts=parts)
+                for n, (reader, locale) in enumerate(zip(readers, ["zh", "zh", "zh", "en"], strict=True))]
+    alone = [render_alert([weather, hostile], reader, locale=locale, labels={"disasters": "灾害"},
+                          message_key=f"k{n}")
+             for n, (reader, locale) in enumerate(zip(readers, ["zh", "zh", "zh", "en"], strict=True))]
+
+    assert [_without_generated_fields(m.as_bytes()) for m in composed] == [
+        _without_generated_fields(m.as_bytes()) for m in alone]
+    assert [type(m).__name__ for m in composed] == ["EmailMessage", "ComposedMail", "ComposedMail", "EmailMessage"]
+    assert [(m.sender, m.recipient) for m in composed[1:3]] == [(IDENTITY.sender, long_name),
+                                                                 (IDENTITY.sender, "r2@example.org")]

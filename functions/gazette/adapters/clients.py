@@ -25,7 +25,49 @@ CONFIG = Config(
 )
 
 
+# Services speaking AWS's query protocol (form-encoded bodies) among the ones we call.
+FORM_ENCODED = {"sns"}
+
+
+def encode_form_once(request: Any, **_: Any) -> None:
+    """Form-encodes a query-protocol body once, as botocore would, before the request is signed.
+
+    botocore keeps the body as a dict and encodes it again each time the request is prepared (once
+    for the signature, once to send): percent-encoding ten SNS messages of Chinese text byte by byte
+    is most of a publish's CPU, and doing it twice doubles that.
+    """
+    from urllib.parse import urlencode
+
+    if isinstance(request.data, dict):
+        request.data = urlencode([(_utf8(key), _utf8(value)) for key, value in request.data.items()], doseq=True)
+
+
+def _utf8(value: Any) -> Any:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
 def aws_client(service: str) -> Any:
     import boto3
 
-    return boto3.client(service, config=CONFIG)
+    client = boto3.client(service, config=CONFIG)
+    if service in FORM_ENCODED:
+        client.meta.events.register_first(f"request-created.{service}", encode_form_once)
+    return client
+
+
+class LazyClient:
+    """A client made at its first call: one a function seldom needs (its dead-letter queue, the bucket
+    read only for keyword narrowing) costs nothing until then; building a client costs milliseconds."""
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = aws_client(self._service)
+        return getattr(self._client, name)
+
+
+def lazy_client(service: str) -> Any:
+    return LazyClient(service)

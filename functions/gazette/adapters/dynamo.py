@@ -121,6 +121,47 @@ def transact_put_new(client: Any, puts: list[dict[str, Any]], *, key: str) -> tu
     return written, existing
 
 
+def transact_put_new_with_rows(client: Any, puts: list[dict[str, Any]], rows: list[list[dict[str, Any]]], *,
+                               key: str) -> tuple[list[int], list[int]]:
+    """As transact_put_new, each conditional put written in the same transaction as its own rows
+    (unconditional puts, e.g. listing rows): an item and its rows are stored together or not at all,
+    in one call where two were needed."""
+    written: list[int] = []
+    existing: list[int] = []
+    start = 0
+    while start < len(puts):
+        end, actions = start, 0
+        while end < len(puts) and (end == start or actions + 1 + len(rows[end]) <= TRANSACTION_LIMIT):
+            actions += 1 + len(rows[end])
+            end += 1
+        pending = list(range(start, end))
+        while pending:
+            request = [{"Put": puts[index]} for index in pending]
+            request += [{"Put": row} for index in pending for row in rows[index]]
+            try:
+                if len(request) == 1:
+                    client.put_item(**request[0]["Put"])
+                else:
+                    client.transact_write_items(TransactItems=request)
+            except AWS_ERRORS as exc:
+                code = error_code(exc)
+                if code == "ConditionalCheckFailedException":
+                    existing.extend(pending)
+                    break
+                if code == "TransactionCanceledException":
+                    failed = {i for i in _cancelled_indexes(exc) if i < len(pending)}
+                    if not failed:
+                        raise StoreError(f"transaction on {key} cancelled") from exc
+                    existing.extend(pending[i] for i in failed)
+                    pending = [index for i, index in enumerate(pending) if i not in failed]
+                    continue
+                raise StoreError(f"conditional write on {key} failed") from exc
+            written.extend(pending)
+            break
+        start = end
+    return written, existing
+
+
 # ------------------------------------------------------------------------------------------ feeds
 @dataclass(frozen=True, slots=True)
 class FeedState:
@@ -497,10 +538,11 @@ class DocumentStore:
         self._client = client
         self.table = table
 
-    def put_new(self, items: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+    def put_new(self, items: list[dict[str, Any]], index: DocumentIndex | None = None) -> tuple[list[int], list[int]]:
         """Writes documents that do not exist yet; returns (created, already present) indexes.
 
-        Each item gets the attributes the listing indexes read (`listed`, `listed_at`).
+        Each item gets the attributes the listing indexes read (`listed`, `listed_at`). With `index`,
+        each new document's domain listing rows are written in the same transaction as the document.
         """
         for item in items:
             item.setdefault("listed", s(LISTED))
@@ -513,7 +555,9 @@ class DocumentStore:
             }
             for item in items
         ]
-        return transact_put_new(self._client, puts, key="documents")
+        if index is None:
+            return transact_put_new(self._client, puts, key="documents")
+        return transact_put_new_with_rows(self._client, puts, [index.puts(item) for item in items], key="documents")
 
     def add_source(self, doc_id: str, source: str) -> None:
         """Records another place the same document was found (a set: adding twice is harmless)."""
@@ -597,13 +641,19 @@ class DocumentIndex:
         self.table = table
         self.documents_table = documents_table
 
+    def rows(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """A stored document's domain listing rows."""
+        projected = {key: item[key] for key in INDEX_FIELDS if key in item}
+        sort_key = index_sort_key(item)
+        return [{"pk": s(key), "sk": s(sort_key), **projected} for key in domain_keys(item)]
+
+    def puts(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rows as transaction puts (DocumentStore.put_new writes them with their document)."""
+        return [{"TableName": self.table, "Item": row} for row in self.rows(item)]
+
     def add(self, items: Sequence[dict[str, Any]]) -> None:
         """Writes the domain rows of newly stored documents (idempotent: same keys, same rows)."""
-        rows = []
-        for item in items:
-            projected = {key: item[key] for key in INDEX_FIELDS if key in item}
-            sort_key = index_sort_key(item)
-            rows.extend({"pk": s(key), "sk": s(sort_key), **projected} for key in domain_keys(item))
+        rows = [row for item in items for row in self.rows(item)]
         batch_write(self._client, self.table, [{"PutRequest": {"Item": row}} for row in rows],
                     what="writing document listing rows")
 

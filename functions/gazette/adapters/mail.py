@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from gazette.adapters.errors import AWS_ERRORS, StoreError, error_code
+from gazette.domain.render import ComposedMail
 
 
 class MailRejected(ValueError):
@@ -17,10 +18,14 @@ class MailSender:
         self._client = client
         self._configuration_set = configuration_set
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: EmailMessage | ComposedMail) -> str:
+        if isinstance(message, ComposedMail):
+            sender, recipient = message.sender, message.recipient
+        else:
+            sender, recipient = str(message["From"].addresses[0].addr_spec), str(message["To"])
         request: dict[str, Any] = {
-            "FromEmailAddress": str(message["From"].addresses[0].addr_spec),
-            "Destination": {"ToAddresses": [str(message["To"])]},
+            "FromEmailAddress": sender,
+            "Destination": {"ToAddresses": [recipient]},
             "Content": {"Raw": {"Data": message.as_bytes()}},
         }
         if self._configuration_set:

@@ -178,6 +178,9 @@ class DocumentParts:
 
     _parts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     rendered: int = 0
+    # Whole alerts written once per set of documents (compose_alert): None where one cannot be reused.
+    templates: dict[tuple[tuple[str, ...], str, str], _AlertTemplate | None] = field(default_factory=dict)
+    met: set[tuple[tuple[str, ...], str, str]] = field(default_factory=set)
 
     def of(self, doc: DocumentOut, *, locale: str, labels: dict[str, str], texts: dict[str, object]) -> tuple[str, str]:
         key = (doc.id, locale)
@@ -235,6 +238,139 @@ def render_alert(
         "manage_url": identity.manage_url,
     }
     return _with_bodies(_new_message(identity, subject, message_key=message_key), "alert", context)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedMail:
+    """A mail already written out as the bytes SES sends (`as_bytes`), with its envelope addresses."""
+
+    sender: str
+    recipient: str
+    data: bytes
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+
+# Stand-ins for what differs between subscribers, in a mail rendered once per batch. They survive
+# HTML escaping unchanged and pass the list-header check; they are never sent.
+_STAND_IN_UNSUBSCRIBE = "https://stand-in.invalid/unsubscribe-9c2e41"
+_STAND_IN_MANAGE = "https://stand-in.invalid/manage-9c2e41"
+_STAND_IN_RECIPIENT = "stand-in-9c2e41@stand-in.invalid"
+
+
+def _base64_body(text: str, linesep: bytes, max_line_length: int) -> bytes:
+    """A text part's payload as `set_content(text, cte="base64")` and the generator write it."""
+    import binascii
+
+    data = linesep.join(text.encode("utf-8").splitlines()) + linesep
+    step = max_line_length // 4 * 3
+    encoded = b"".join(binascii.b2a_base64(data[i : i + step]) for i in range(0, len(data), step))
+    return encoded.replace(b"\n", linesep)
+
+
+@dataclass
+class _AlertTemplate:
+    """One batch's alert for one set of documents and one language, written out once with stand-ins.
+
+    Per subscriber only the recipient, Message-ID and List-Unsubscribe headers are folded, and the two
+    bodies (their links substituted) encoded: the Subject's encoded words, the other headers and the
+    documents' parts are the template's.
+    """
+
+    sender: str
+    heads: list[tuple[str, str, bytes]]  # (lower-case name, name, folded header) in the order written
+    text: str
+    html: str
+    between: tuple[bytes, bytes, bytes]  # header end .. text payload, .. html payload, .. end
+
+    def compose(self, identity: MailIdentity, message_key: str) -> ComposedMail:
+        from email.utils import make_msgid
+
+        from markupsafe import escape
+
+        from gazette.domain.mail_headers import MAIL_POLICY
+
+        values = {"to": identity.recipient,
+                  "message-id": make_msgid(idstring=message_key[:40], domain=identity.sender.rsplit("@", 1)[-1]),
+                  "list-unsubscribe": f"<{identity.unsubscribe_url}>"}
+        head = b"".join(
+            MAIL_POLICY.fold_binary(name, MAIL_POLICY.header_store_parse(name, values[lower])[1])
+            if lower in values else folded
+            for lower, name, folded in self.heads
+        )
+        text = self.text.replace(_STAND_IN_UNSUBSCRIBE, identity.unsubscribe_url).replace(
+            _STAND_IN_MANAGE, identity.manage_url)
+        html = self.html.replace(_STAND_IN_UNSUBSCRIBE, str(escape(identity.unsubscribe_url))).replace(
+            _STAND_IN_MANAGE, str(escape(identity.manage_url)))
+        linesep = MAIL_POLICY.linesep.encode("ascii")
+        limit = MAIL_POLICY.max_line_length
+        data = b"".join((head, self.between[0], _base64_body(text, linesep, limit), self.between[1],
+                         _base64_body(html, linesep, limit), self.between[2]))
+        return ComposedMail(sender=identity.sender, recipient=identity.recipient, data=data)
+
+
+def _alert_template(documents: list[DocumentOut], sender: str, *, locale: str, labels: dict[str, str],
+                    parts: DocumentParts) -> _AlertTemplate | None:
+    """The batch's mail for these documents written once with stand-ins, or None when its bytes cannot
+    be taken apart as `compose` puts them together again (then every mail is rendered whole)."""
+    from gazette.domain.mail_headers import MAIL_POLICY
+
+    stand_in = MailIdentity(sender=sender, recipient=_STAND_IN_RECIPIENT, unsubscribe_url=_STAND_IN_UNSUBSCRIBE,
+                            manage_url=_STAND_IN_MANAGE)
+    message = render_alert(documents, stand_in, locale=locale, labels=labels, message_key="stand-in", parts=parts)
+    raw = message.as_bytes()
+    linesep = MAIL_POLICY.linesep.encode("ascii")
+    heads = [(name.lower(), name, MAIL_POLICY.fold_binary(name, value)) for name, value in message.raw_items()]
+    head = b"".join(folded for _, _, folded in heads)
+    text_part, html_part = (part for part in message.iter_parts())
+    text, html = text_part.get_content(), html_part.get_content()
+    text_body = _base64_body(text, linesep, MAIL_POLICY.max_line_length)
+    html_body = _base64_body(html, linesep, MAIL_POLICY.max_line_length)
+    if not raw.startswith(head) or raw.count(text_body) != 1 or raw.count(html_body) != 1:
+        return None
+    start_text = raw.index(text_body)
+    start_html = raw.index(html_body, start_text + len(text_body))
+    between = (raw[len(head):start_text], raw[start_text + len(text_body):start_html],
+               raw[start_html + len(html_body):])
+    template = _AlertTemplate(sender=sender, heads=heads, text=text, html=html, between=between)
+    # The stand-ins composed back must give the very bytes written (Message-ID aside, made afresh).
+    again = template.compose(stand_in, "stand-in").data
+    if _without_message_id(again) != _without_message_id(raw):
+        return None
+    return template
+
+
+def _without_message_id(raw: bytes) -> bytes:
+    return re.sub(rb"(?m)^Message-ID:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*", b"", raw)
+
+
+def compose_alert(
+    documents: list[DocumentOut],
+    identity: MailIdentity,
+    *,
+    locale: str,
+    labels: dict[str, str],
+    message_key: str,
+    parts: DocumentParts,
+) -> ComposedMail | EmailMessage:
+    """The same mail as `render_alert`, from a template written once per batch for these documents.
+
+    The first subscriber of a set of documents pays for writing the whole mail (the Subject's encoded
+    words, the MIME structure); every further one only for its own headers and links, so a batch to
+    many subscribers costs little more per mail than copying its bytes.
+    """
+    key = (tuple(doc.id for doc in documents), locale, identity.sender)
+    template = parts.templates.get(key)
+    if key not in parts.templates:
+        if key in parts.met:  # a set of documents met once is rendered whole: a template pays from the second
+            template = parts.templates[key] = _alert_template(documents, identity.sender, locale=locale,
+                                                              labels=labels, parts=parts)
+        parts.met.add(key)
+    if template is None:
+        return render_alert(documents, identity, locale=locale, labels=labels, message_key=message_key,
+                            parts=parts)
+    return template.compose(identity, message_key)
 
 
 def render_digest(

@@ -73,7 +73,7 @@ _BARE_OFFICE = re.compile(rf"^(?:常务)?{_ORG_SUFFIX}$")
 _ISSUER_SEPARATORS = re.compile(r"[\s、，,]+")
 # Where a title starts once its issuer's name is taken off (`国务院办公厅转发…`, `国务院关于…`).
 _TITLE_OPENING = re.compile(r"关于|转发|批转|印发|对|公布")
-_NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发|的|或者|[条條]|申请|提出")
+_NOT_AN_ISSUER = re.compile(r"关于|转发|批转|印发|的|或者|[条條]|申请|提出|规定|通知|决定|意见|办法|解释")
 _TITLE_END = re.compile(
     r"(?:通知|意见|决定|方案|预案|办法|规定|批复|报告|通报|公告|通告|函|令|规划|细则|纪要|条例|决议|命令"
     r"|答复|请示|规则|标准|措施|计划|要点|指引|指南|清单|目录|章程|解释|安排)》?(?:[（(][^（()）]{1,6}[）)])?$"
@@ -93,7 +93,7 @@ _CLOSING_BRACKETS = tuple("）)》”〕]")
 _NON_ZERO_DIGIT = re.compile(r"[1-9]")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条]"
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十百]+[章节条](?![的之中，。、])"
     r"|\d{1,3}[.．、](?=[\u4e00-\u9fff]))"
 )
 _ARTICLE_START = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
@@ -111,6 +111,8 @@ _MOVE_ON_FLOOR = 0.2
 _ANONYMOUS_REACH = 12  # a signed, title-less notice binds to a header at most this many lines later
 _LONGEST_TITLE_LINE = 60  # characters: a longer line is body text, never a header's
 _TITLE_PAGE_REACH = 120  # lines a title may span when the page ends inside it
+_WELL_JOINED = 3  # a pair of characters the issue writes this often joins two lines well
+_SHORTEST_MOVED_COLUMN = 6  # lines: on joins alone, only columns this long are moved (not a line or two)
 _RETHREAD_REACH = 400  # lines after a dangling sentence searched for the column block that ends it
 
 
@@ -431,9 +433,11 @@ def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:
     title_lines = _collect_title(lines, index)
     if title_lines is None or "《" in line.squeezed[:1]:
         return None
-    if _split_issuer(line.text)[0] is None and not _is_issuer(line):
-        # The header's first line names the issuer (and opens the title): a line of text running
-        # into a header's first line is not part of it.
+    # The header's first line names the issuer (and opens the title): a line of text running into a
+    # header's first line is not part of it. An issuer alone on the line above a title that names
+    # its own issuer is a signature's, not one more issuer of that title.
+    signer_above = len(title_lines) > 1 and _split_issuer(lines[index + 1].text)[0] is not None
+    if _split_issuer(line.text)[0] is None and (not _is_issuer(line) or signer_above):
         return None
     if not after_sentence and not _ends_header(lines, title_lines[-1]):
         return None
@@ -911,6 +915,8 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
     running = next((headers[i].issuer for i in sorted(headers, reverse=True) if i < page[0]), None)
     first_bad = _bad_joins(lines, page, headers, pairs, width, running)
     best, best_bad = page, first_bad
+    first_joins = _column_joins(lines, page, width, pairs)
+    mended: tuple[int, list[int]] | None = None  # (sentences mended, order) on joins alone
     for shorter in range(1 << len(known)):
         rights = [len(left) - ((shorter >> k) & 1) for k, (_, left) in enumerate(known)]
         if min(rights, default=0) < 0:
@@ -929,8 +935,30 @@ def _page_order(lines: list[_Line], page: list[int], headers: dict[int, _Header]
         bad = _bad_joins(lines, order, headers, pairs, width, running)
         if bad < best_bad:
             best, best_bad = order, bad
-    # Reordered only to mend a sentence broken off by a header or a heading, never for the weak sign alone.
-    return best if best_bad[0] < first_bad[0] else page
+        if bad[0] <= first_bad[0] and sum(rights) >= _SHORTEST_MOVED_COLUMN:
+            joins = _column_joins(lines, order, width, pairs)
+            mends = sum(1 for i, n in joins.items() if n >= _WELL_JOINED and first_joins.get(i, 1) == 0)
+            breaks = sum(1 for i, n in joins.items() if n == 0 and first_joins.get(i, 0) >= _WELL_JOINED)
+            if mends and not breaks and (mended is None or mends > mended[0]):
+                mended = (mends, order)
+    # Reordered to mend a sentence broken off by a header or a heading, or one cut between two
+    # characters the issue never writes together that the new order joins to characters it often
+    # does, breaking no such join (a page in one column read right has nothing to gain).
+    if best_bad[0] < first_bad[0]:
+        return best
+    if mended is not None:
+        return mended[1]
+    return page
+
+
+def _column_joins(lines: list[_Line], order: list[int], width: int, pairs: Counter[str]) -> dict[int, int]:
+    """For each line filled to the column's width that stops mid-sentence: how often the issue writes
+    its last character before the first character of the line this order puts after it."""
+    return {
+        left: _join(lines[left], lines[right], pairs)
+        for left, right in pairwise(order)
+        if len(lines[left].squeezed) >= width and _dangles(lines[left])
+    }
 
 
 def _bad_joins(
@@ -944,17 +972,25 @@ def _bad_joins(
     """What this order breaks: (strong signs: a line stopping mid-sentence followed by a header, a
     numbered heading or a signature date, none of which comes mid-sentence; a signature under the
     header of another issuer than its own while its own is on the page or runs on from the page
-    before (`running`) — weak signs: a line followed
+    before (`running`); a signature's issuer lines with no date under them while a date stands under
+    no issuer — weak signs: a line followed
     by one whose first character the issue never writes after its last, as words are sometimes new)."""
     header_lines = {i for start in order if start in headers for i in headers[start].lines}
     issuers = [headers[i].issuer for i in order if i in headers and headers[i].issuer]
     if running:
         issuers.append(running)
     broken = weak = 0
+    loose_signers = loose_dates = 0  # a signature's issuer lines and its date torn apart
     current: str | None = running
     for left, right in pairwise(order):
         if left in headers:
             current = headers[left].issuer
+        if left not in header_lines and right not in header_lines:
+            signer, dated = _is_issuer(lines[left]), _parse_date(lines[right].plain) is not None
+            if signer and not dated and not _is_issuer(lines[right]) and not _PUBLIC_MARK.match(lines[right].plain):
+                loose_signers += 1
+            if dated and not signer:
+                loose_dates += 1
         if (
             current
             and _parse_date(lines[right].plain) is not None
@@ -976,7 +1012,7 @@ def _bad_joins(
             broken += 1
         elif _join(lines[left], lines[right], pairs) == 0:
             weak += 1
-    return broken, weak
+    return broken + min(loose_signers, loose_dates), weak
 
 
 def _column_width(lines: list[_Line], page: list[int]) -> int:

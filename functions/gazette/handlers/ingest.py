@@ -7,6 +7,7 @@ deployment's User-Agent.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
@@ -16,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters import http
 from gazette.adapters.blobs import BlobStore
-from gazette.adapters.clients import aws_client
+from gazette.adapters.clients import aws_client, lazy_client
 from gazette.adapters.dynamo import DocumentIndex, DocumentStore, HostGate, HostRobots
 from gazette.adapters.errors import StoreError
 from gazette.adapters.messaging import Queue
@@ -49,7 +50,7 @@ def dependencies() -> Dependencies:
         documents=DocumentStore(dynamodb, settings.documents_table),
         index=DocumentIndex(dynamodb, settings.document_index_table, settings.documents_table),
         blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
-        dead_letters=Queue(aws_client("sqs"), settings.entries_dlq_url),
+        dead_letters=Queue(lazy_client("sqs"), settings.entries_dlq_url),
         # One per container, as in the poller: the same host rows, interval and robots.txt cache,
         # the last kept on the host's row too, where the poller reads and writes it.
         politeness=Politeness(HostGate(dynamodb, settings.feeds_table), interval=settings.host_min_interval,
@@ -96,14 +97,16 @@ def store_batch(prepared: dict[str, PreparedEntry], deps: Dependencies) -> list[
     except StoreError:
         logger.exception("storing documents failed", entries=len(prepared))
         return list(prepared)
-    for outcome, entry in zip(outcomes, prepared.values(), strict=True):
-        logger.info("entry ingested", feed_id=entry.entry.feed_id, entry_id=outcome.entry_id,
-                    extraction=outcome.extraction, documents_created=[r.doc_id for r in outcome.created],
-                    duplicates=outcome.duplicates)
-        for stored in outcome.created:
-            for domain in stored.classification.domains or ("none",):
-                metrics.add_metric(name=f"DocumentsStored_{domain}", unit="Count", value=1)
-        metrics.add_metric(name="DocumentsStored", unit="Count", value=len(outcome.created))
+    # One line and one value per metric for the batch, each entry still listed with its outcome.
+    logger.info("entries ingested", entries=[
+        {"feed_id": entry.entry.feed_id, "entry_id": outcome.entry_id, "extraction": outcome.extraction,
+         "documents_created": [r.doc_id for r in outcome.created], "duplicates": outcome.duplicates}
+        for outcome, entry in zip(outcomes, prepared.values(), strict=True)])
+    by_domain = Counter(domain for outcome in outcomes for stored in outcome.created
+                        for domain in stored.classification.domains or ("none",))
+    for domain, count in sorted(by_domain.items()):
+        metrics.add_metric(name=f"DocumentsStored_{domain}", unit="Count", value=count)
+    metrics.add_metric(name="DocumentsStored", unit="Count", value=sum(len(o.created) for o in outcomes))
     return []
 
 

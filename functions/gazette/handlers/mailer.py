@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from gazette.adapters.blobs import BlobStore
 from gazette.adapters.claims import DeliveryClaims
-from gazette.adapters.clients import aws_client
+from gazette.adapters.clients import aws_client, lazy_client
 from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailSender
 from gazette.adapters.mail_state import DigestStore, SuppressionList
@@ -65,10 +65,10 @@ def dependencies() -> Dependencies:
         subscriptions=SubscriptionStore(dynamodb, settings.subscriptions_table, token_key=key),
         sender=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
         claims=DeliveryClaims(dynamodb, settings.idempotency_table),
-        dead_letters=Queue(aws_client("sqs"), settings.email_dlq_url),
+        dead_letters=Queue(lazy_client("sqs"), settings.email_dlq_url),
         suppression=SuppressionList(dynamodb, settings.subscriptions_table),
         digests=DigestStore(dynamodb, settings.subscriptions_table),
-        blobs=BlobStore(aws_client("s3"), settings.documents_bucket),
+        blobs=BlobStore(lazy_client("s3"), settings.documents_bucket),
     )
 
 

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from pydantic import BaseModel
 
 from gazette.adapters import http
-from gazette.adapters.clients import aws_client
+from gazette.adapters.clients import aws_client, lazy_client
 from gazette.adapters.delivery_log import DeliveryLog
 from gazette.adapters.mail import MailSender
 from gazette.adapters.messaging import Queue
@@ -72,7 +72,7 @@ def build_dependencies(settings: WebhookSettings, *, resolver: Resolver = socket
         queue=Queue(sqs, settings.webhook_queue_url),
         dlq=Queue(sqs, settings.webhook_dlq_url),
         post=post,
-        mailer=MailSender(aws_client("sesv2"), settings.ses_configuration_set or None),
+        mailer=MailSender(lazy_client("sesv2"), settings.ses_configuration_set or None),  # rare: a notice
         sender=settings.sender_address,
         base_url=settings.public_base_url,
         max_queue_delay=settings.max_queue_delay,

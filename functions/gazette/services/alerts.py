@@ -15,6 +15,7 @@ from gazette.adapters.claims import DeliveryClaims
 from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailRejected
 from gazette.domain.digest import period_of
+from gazette.domain.render import ComposedMail
 from gazette.domain.subscriptions import Mode, Subscription
 from gazette.messages import DocumentCreated
 
@@ -67,8 +68,8 @@ def send_instant(
     plan: AlertPlan,
     *,
     claims: DeliveryClaims,
-    render: Callable[[list[DocumentCreated], Subscription], EmailMessage],
-    send: Callable[[EmailMessage], str],
+    render: Callable[[list[DocumentCreated], Subscription], EmailMessage | ComposedMail],
+    send: Callable[[EmailMessage | ComposedMail], str],
     now: float,
 ) -> SendResult:
     result = SendResult()

@@ -162,7 +162,8 @@ def store_prepared(
     now: datetime | None = None,
 ) -> list[IngestOutcome]:
     """Stores a whole batch's documents with as few calls as the stores allow: one conditional
-    transaction per hundred documents, listing rows in batches; a document met again gains a source."""
+    transaction per hundred writes, each new document with its listing rows; a document met again
+    gains a source."""
     moment = now or datetime.now(UTC)
     items: list[dict[str, Any]] = []
     owners: list[tuple[int, DocumentRecord]] = []  # (prepared index, record) per item
@@ -178,9 +179,13 @@ def store_prepared(
             text_url = None if record.is_short else blobs.put_text(f"documents/{record.doc_id}.txt", record.text)
             items.append(document_item(record, text_url, moment))
             owners.append((position, record))
-    created, existing = documents.put_new(items) if items else ([], [])
-    if index is not None and created:
-        index.add([items[i] for i in created])
+    # A new document and its listing rows are written in one transaction: together or not at all.
+    if not items:
+        created, existing = [], []
+    elif index is None:
+        created, existing = documents.put_new(items)
+    else:
+        created, existing = documents.put_new(items, index)
     outcomes = [IngestOutcome(p.entry.entry_id, [], [], p.extraction) for p in prepared]
     for i in created:
         position, record = owners[i]

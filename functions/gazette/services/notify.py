@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from gazette.adapters.subscription_store import SubscriptionStore
-from gazette.domain.render import DocumentParts, MailIdentity, render_alert
+from gazette.domain.render import DocumentParts, MailIdentity, compose_alert, render_alert
 from gazette.domain.subscriptions import Channel, Subscription, matches
 from gazette.messages import DocumentCreated, DocumentOut, document_page_url
 
@@ -73,8 +73,9 @@ def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sen
                labels: Callable[[str], dict[str, str]], parts: DocumentParts | None = None):
     """One mail to one subscription about one or several new documents.
 
-    `parts` holds the documents' parts already rendered for this batch (one per document and language),
-    so each further subscriber's mail is only composed; without it this mail renders its own.
+    `parts` holds what this batch has already rendered (each document's part per language, and the
+    whole mail once per set of documents), so each further subscriber's mail is only composed from it,
+    into the bytes it would have alone; without it this mail renders its own.
     """
     identity = MailIdentity(
         sender=sender,
@@ -82,7 +83,10 @@ def alert_mail(events: list[DocumentCreated], subscription: Subscription, *, sen
         unsubscribe_url=unsubscribe_url(base_url, subscription),
         manage_url=manage_url(base_url, subscription),
     )
-    return render_alert(
-        [with_page_url(event.document, base_url) for event in events], identity, locale=subscription.locale,
-        labels=labels(subscription.locale), message_key=f"{events[0].id}.{subscription.subscription_id}", parts=parts,
-    )
+    documents = [with_page_url(event.document, base_url) for event in events]
+    message_key = f"{events[0].id}.{subscription.subscription_id}"
+    if parts is None:
+        return render_alert(documents, identity, locale=subscription.locale, labels=labels(subscription.locale),
+                            message_key=message_key)
+    return compose_alert(documents, identity, locale=subscription.locale, labels=labels(subscription.locale),
+                         message_key=message_key, parts=parts)

@@ -39,6 +39,11 @@ def document_out(item: dict[str, Any], base_url: str = "") -> DocumentOut:
 
 
 def document_event(document: DocumentOut, now: datetime | None = None) -> DocumentCreated:
+    return _event_and_body(document, now)[0]
+
+
+def _event_and_body(document: DocumentOut, now: datetime | None = None) -> tuple[DocumentCreated, str]:
+    """The event and its JSON, serialised once (the size check's JSON is the body published)."""
     event = DocumentCreated(
         id=f"evt_{document.id.removeprefix('doc_')}",
         occurred_at=now or datetime.now(UTC),
@@ -49,14 +54,16 @@ def document_event(document: DocumentOut, now: datetime | None = None) -> Docume
         # Only the summary can make it large: trim it, the full text stays behind text_url.
         trimmed = document.model_copy(update={"summary": document.summary[:200], "evidence": {}})
         event = event.model_copy(update={"document": trimmed})
-    return event
+        body = event.model_dump_json()
+    return event, body
 
 
-def publication(event: DocumentCreated, record_id: str) -> Publication:
+def publication(event: DocumentCreated, record_id: str, body: str | None = None) -> Publication:
+    """`body` is the event's JSON when the caller has it already."""
     document = event.document
     return Publication(
         id=record_id,
-        body=event.model_dump_json(),
+        body=body if body is not None else event.model_dump_json(),
         string_attributes={
             "type": event.type,
             "language": document.language,
@@ -75,6 +82,6 @@ def publish_new_documents(records: list[dict[str, Any]], topic: Topic, base_url:
         if record.get("eventName") != "INSERT":
             continue
         image = record["dynamodb"]["NewImage"]
-        publications.append(publication(document_event(document_out(image, base_url)),
-                                        record["dynamodb"]["SequenceNumber"]))
+        event, body = _event_and_body(document_out(image, base_url))
+        publications.append(publication(event, record["dynamodb"]["SequenceNumber"], body))
     return topic.publish_all(publications)
