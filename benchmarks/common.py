@@ -150,12 +150,21 @@ def moto_server() -> Iterator[str]:
 @contextmanager
 def feed_host(root: Path) -> Iterator[str]:
     """The loopback feed server (ETag, 304) of gazette_local, in its own process."""
+    with feed_hosts(root, 1) as bases:
+        yield bases[0]
+
+
+@contextmanager
+def feed_hosts(root: Path, count: int) -> Iterator[list[str]]:
+    """The same feed server on `count` loopback addresses (a host per feed); yields their base URLs."""
+    from benchmarks.feedhost import address
+
     port = free_port()
-    proc = subprocess.Popen([str(VENV_PY), "-m", "benchmarks.feedhost", str(root), str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(VENV_PY), "-m", "benchmarks.feedhost", str(root), str(port), str(count)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
+        yield [f"http://{address(index)}:{port}" for index in range(count)]
     finally:
         stop(proc)
 

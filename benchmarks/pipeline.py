@@ -16,13 +16,14 @@ import cProfile
 import io
 import os
 import pstats
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CallCounter, feed_host, moto_server, write_json
+from benchmarks.common import CallCounter, feed_hosts, moto_server, write_json
 
 ALL_DOMAINS = ["bidding", "consumption", "disasters", "science"]
 SUBSCRIBER = "bench.reader@example.org"
@@ -78,18 +79,19 @@ def _subscribe(stack: Any, client: Any) -> None:
 def run(feeds_dir: Path, profile: bool) -> dict[str, Any]:
     names = sorted(p.name for p in feeds_dir.glob("*.xml"))
     result: dict[str, Any] = {"feeds": len(names)}
-    with moto_server() as endpoint, feed_host(feeds_dir) as base_url:
+    with moto_server() as endpoint, feed_hosts(feeds_dir, len(names)) as bases:
         from gazette_local.stack import create_stack
 
-        # One loopback host stands in for a site per feed: no politeness interval between them.
+        # Each feed on a loopback address of its own, as each source has its site; no source shares a
+        # host, so the politeness interval (0 here) never applies.
         stack = create_stack(endpoint, {"AllowLoopback": "true", "PublicBaseUrl": "http://127.0.0.1:8000",
                                         "HostMinInterval": "0"})
         with stack.activated():
-            result.update(_run_in_stack(stack, names, base_url, profile))
+            result.update(_run_in_stack(stack, names, bases, profile))
     return result
 
 
-def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) -> dict[str, Any]:
+def _run_in_stack(stack: Any, names: list[str], bases: list[str], profile: bool) -> dict[str, Any]:
     import boto3
 
     from gazette.adapters import http as http_adapter
@@ -98,7 +100,7 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
 
     setup = stack.client("dynamodb")  # created before the counters: setup calls are not counted
     feeds = FeedStore(setup, stack.tables["FeedsTable"])
-    for name in names:
+    for name, base_url in zip(names, bases, strict=True):
         feeds.put_feed({"feed_id": name.removesuffix(".xml"), "url": f"{base_url}/{name}", "name": name,
                         "issuer": "基准测试发布机关", "language": "zh-Hans", "min_interval": 900,
                         "fetch_link": False})
@@ -116,6 +118,28 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
     runner_calls.attach(runner.streams.meta.events)
     # Clients built from now on (the handlers build theirs at their first invocation) report here.
     boto3.DEFAULT_SESSION.events.register("before-call", handlers.hook)
+    # What each invocation waited on, thread by thread: [AWS requests, HTTP requests] per thread,
+    # the handler's own thread first. The cost model turns these into billed duration.
+    chains: dict[int, list[int]] = {}
+    chains_by_fn: dict[str, list[list[list[int]]]] = {}
+    main_thread = [0]
+    chain_lock = threading.Lock()
+
+    def chain(kind: int) -> None:
+        with chain_lock:
+            chains.setdefault(threading.get_ident(), [0, 0])[kind] += 1
+
+    boto3.DEFAULT_SESSION.events.register("before-call", lambda **_: current[0] != "runner" and chain(0))
+    empty_receives = [0]
+    receive = runner.sqs.receive_message
+
+    def counted_receive(**kwargs: Any) -> Any:
+        answer = receive(**kwargs)
+        if not answer.get("Messages"):
+            empty_receives[0] += 1
+        return answer
+
+    runner.sqs.receive_message = counted_receive
     runner_aws_cpu = [0.0]
     runner.sqs = _Timed(runner.sqs, runner_aws_cpu)
     runner.streams = _Timed(runner.streams, runner_aws_cpu)
@@ -130,6 +154,8 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
     def invoke(logical_id: str, event: dict[str, Any]) -> Any:
         current[0] = logical_id
         invocations[logical_id] += 1
+        chains.clear()
+        main_thread[0] = threading.get_ident()
         cpu, wall = time.process_time(), time.perf_counter()
         try:
             return original_invoke(logical_id, event)
@@ -137,9 +163,13 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
             cpu_by_fn[logical_id] += time.process_time() - cpu
             wall_by_fn[logical_id] += time.perf_counter() - wall
             current[0] = "runner"
+            with chain_lock:
+                own = chains.pop(main_thread[0], [0, 0])
+                chains_by_fn.setdefault(logical_id, []).append([own, *chains.values()])
 
     def fetch(*args: Any, **kwargs: Any) -> Any:
         http_calls[current[0]] += 1
+        chain(1)
         return original_fetch(*args, **kwargs)
 
     runner.invoke = invoke  # type: ignore[method-assign]
@@ -148,9 +178,9 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
     def measured_pass(with_profile: bool) -> dict[str, Any]:
         for counter in (handlers, runner_calls):
             counter.reset()
-        for tally in (cpu_by_fn, wall_by_fn, invocations, http_calls):
+        for tally in (cpu_by_fn, wall_by_fn, invocations, http_calls, chains_by_fn):
             tally.clear()
-        runner_aws_cpu[0] = 0.0
+        runner_aws_cpu[0] = empty_receives[0] = 0
         profiler = cProfile.Profile(time.process_time) if with_profile else None  # CPU, not wall
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -168,7 +198,9 @@ def _run_in_stack(stack: Any, names: list[str], base_url: str, profile: bool) ->
             "runner_aws_cpu": runner_aws_cpu[0],
             "calls": {label: dict(ops) for label, ops in handlers.by_label().items()},
             "runner_calls": dict(runner_calls.by_label().get("runner", {})),
+            "runner_empty_receives": empty_receives[0],
             "http_requests": dict(http_calls),
+            "chains": {logical: list(per_invocation) for logical, per_invocation in chains_by_fn.items()},
         }
         if profiler:
             out["profile"] = _top(profiler)

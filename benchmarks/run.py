@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             data["peer_skipped"] = reason
 
         memory = {logical: stages.memory_setting(logical) for logical in data["pipeline"]["new"]["cpu_by_function"]}
-        data["cost"] = cost.monthly(data["pipeline"], memory)
+        data["cost"] = cost.monthly(data["pipeline"], memory, data["unchanged"])
     data["elapsed_s"] = time.monotonic() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(data), encoding="utf-8")

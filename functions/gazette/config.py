@@ -54,6 +54,7 @@ class PollerSettings(_GuestSettings):
     fetch_connect_timeout: float = Field(default=5.0, gt=0)
     fetch_read_timeout: float = Field(default=20.0, gt=0)
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    poll_workers: int = Field(default=20, ge=1, le=100)  # feeds of one batch polled at the same time
 
 
 class IngestSettings(_GuestSettings):

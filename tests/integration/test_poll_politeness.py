@@ -32,6 +32,8 @@ class Site:
         self.pages = {}
         self.log = []  # [path, user agent, started, ended], server clock, in arrival order
         self.lock = threading.Lock()
+        self.hold = None  # an Event: pages other than robots.txt are answered once it is set (at most 30 s)
+        self.on_request = None  # called with each request logged
 
     def __enter__(self):
         site = self
@@ -41,6 +43,10 @@ class Site:
                 entry = [self.path, self.headers.get("User-Agent"), time.time(), None]
                 with site.lock:
                     site.log.append(entry)
+                    if site.on_request is not None:
+                        site.on_request()
+                if site.hold is not None and self.path != "/robots.txt":
+                    site.hold.wait(30)
                 status, headers, body = site.robots if self.path == "/robots.txt" else (
                     site.pages.get(self.path, (404, {}, "")))
                 data = body.encode("utf-8")

@@ -67,16 +67,6 @@ def _gov_cn_entry(site, **extra):
             "fetch_link": False, **extra}
 
 
-def _job(feed_id, message_id):
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-    from gazette_local.runner import _sqs_record
-
-    body = json.dumps({"feed_id": feed_id, "scheduled_at": "2026-07-28T00:05:00Z"})
-    return SQSRecord(_sqs_record({"MessageId": message_id, "ReceiptHandle": "r", "Body": body},
-                                 "arn:aws:sqs:us-east-1:123456789012:feed-jobs"))
-
-
 @pytest.fixture
 def poller(aws_stack, monkeypatch):
     monkeypatch.setenv("HOST_MIN_INTERVAL", "0.1")
@@ -173,19 +163,20 @@ def test_tree_source_baseline_then_one_new_issue_makes_one_document_with_its_num
 
 def test_list_source_whose_layout_changed_is_broken_with_a_metric_and_backed_off(aws_stack, poller, tmp_path):
     from gazette.observability import metrics
+    from gazette.services.poll import PollJob
 
     page = GOV_CN.read_bytes()
     with Site() as site:
         site.pages["/zhengce/zuixin/home_1.htm"] = (200, page)
         _register(aws_stack, tmp_path, _gov_cn_entry(site))
         deps = poller.dependencies()
-        poller.handle_record(_job("gov-cn-zuixin", "m1"), deps)
+        poller.report(poller.poll_one(PollJob("m1", "gov-cn-zuixin"), lambda: 30.0, deps))
         # A redesign: the list's classes are renamed, so ".list ul li" matches nothing any more.
         site.pages["/zhengce/zuixin/home_1.htm"] = (200, page.replace(b'class="list list_1 list_2"',
                                                                       b'class="news_list"'))
         _make_due(aws_stack, "gov-cn-zuixin")
         metrics.clear_metrics()
-        poller.handle_record(_job("gov-cn-zuixin", "m2"), deps)
+        poller.report(poller.poll_one(PollJob("m2", "gov-cn-zuixin"), lambda: 30.0, deps))
 
     state = deps.feeds.get("gov-cn-zuixin")
     reason = "0 items: the page layout may have changed (nothing matches item '.list ul li')"

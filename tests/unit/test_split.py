@@ -149,6 +149,27 @@ def test_split_issue_ordinary_layout_with_running_headers_gives_each_document_wh
     assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
 
 
+def test_split_issue_number_at_a_page_foot_joins_issuer_and_title_on_the_next_page() -> None:
+    # Two columns read column by column: the number, full width, ends a page; the page's right
+    # column (the document before, going on) is read next; issuer and title open the next page.
+    text = "\n".join(
+        [
+            "国办函〔2004〕36号",
+            "国务院办公厅",
+            "关于同意以哈尔滨市名义申办2009年第二十四届",
+            "世界大学生冬季运动会的复函",
+            *HARBIN[:2],
+            "国函〔1996〕95号",
+            *HARBIN[2:],
+            "国务院公报 2004·20 1",
+            "国务院　中央军委",
+            "关于同意武警总部后勤部机关等迁址新建的批复",
+            *WUJING,
+        ]
+    )
+    assert split_issue(text) == [HARBIN_DOC, WUJING_DOC]
+
+
 def test_split_issue_title_printed_first_gives_issuer_and_title_apart() -> None:
     # The State Council's pages: the title, with its issuers' names in front, above the number.
     text = "\n".join(

@@ -5,6 +5,8 @@ sending it, which on our batched calls (a hundred conditional puts, ten SNS mess
 than the rest of the call. The requests are built by the adapters alone, and AWS validates them
 anyway; a malformed one still fails, with the service's error instead of botocore's.
 
+Clients are thread-safe; their connection pool is big enough for the poller's threads.
+
 The User-Agent is fixed: botocore otherwise rebuilds and sanitises it on every request (about a
 tenth of a call's CPU here).
 """
@@ -21,6 +23,7 @@ CONFIG = Config(
     connect_timeout=5,
     read_timeout=30,
     tcp_keepalive=True,
+    max_pool_connections=25,  # the poller's threads (up to 20 feeds of a batch at once) share one client
     user_agent="gazette-alerts/0.1 (+https://github.com/gazette-alerts)",
 )
 

@@ -58,6 +58,9 @@ _CHUNK = 64 * 1024
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
+TOTAL_TIMEOUT = 45.0  # seconds a whole fetch may take, redirects included, unless the caller says less
+
+
 class FetchError(Exception):
     """Base class of every transport failure raised by ``fetch``."""
 
@@ -108,6 +111,10 @@ class _Deadline:
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
         self._timer.start()
+
+    def passed(self) -> bool:
+        """The budget ran out (a socket timeout clipped to it can fire just before the watchdog)."""
+        return self.expired or time.monotonic() >= self.end - 0.01
 
     def remaining(self) -> float:
         left = self.end - time.monotonic()
@@ -298,7 +305,7 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     timeout: tuple[float, float] = (5.0, 20.0),
-    total_timeout: float = 45.0,
+    total_timeout: float = TOTAL_TIMEOUT,
     max_bytes: int = 10 * 1024 * 1024,
     max_redirects: int = 5,
     user_agent: str = USER_AGENT,
@@ -448,7 +455,7 @@ def _one_request(
             try:
                 conn.connect()
             except (TimeoutError, OSError) as exc:  # includes ssl.SSLError
-                if deadline.expired:
+                if deadline.passed():
                     raise Timeout(f"total deadline exceeded connecting to {host}") from None
                 last_error = exc
                 continue
@@ -465,7 +472,7 @@ def _one_request(
             except FetchError:
                 raise
             except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                if deadline.expired:
+                if deadline.passed():
                     raise Timeout(f"total deadline exceeded reading from {host}") from None
                 if isinstance(exc, TimeoutError):
                     raise Timeout(f"read timed out after {read_timeout}s from {host}") from None

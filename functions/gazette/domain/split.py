@@ -403,9 +403,25 @@ def _find_headers(lines: list[_Line]) -> dict[int, _Header]:
             continue
         header = _numberless_header_at(lines, index)
         if header is not None and not taken.intersection(header.lines):
-            headers[header.start] = header
-            taken.update(header.lines)
+            headers[header.start] = _with_number_over_page(lines, header, taken)
+            taken.update(headers[header.start].lines)
     return dict(sorted(headers.items()))
+
+
+def _with_number_over_page(lines: list[_Line], header: _Header, taken: set[int]) -> _Header:
+    """A header that opens a page whose number stands at the foot of the page before, the page's
+    column text read in between (`国办函〔2018〕74号` … page … `国务院办公厅` / `关于…的通知`): the
+    number is the header's."""
+    if not lines[header.start].new_page:
+        return header
+    page_start = next((i for i in range(header.start - 1, -1, -1) if lines[i].new_page), 0)
+    for index in range(header.start - 1, page_start - 1, -1):
+        if index in taken:
+            return header  # another header (or its line) comes between
+        number = _number_of(lines[index])
+        if number is not None and not _is_cited(lines, index):
+            return _Header(header.start, tuple(sorted((index, *header.lines))), number, header.issuer, header.title)
+    return header
 
 
 def _numberless_header_at(lines: list[_Line], index: int) -> _Header | None:

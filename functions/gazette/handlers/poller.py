@@ -1,13 +1,15 @@
-"""SQS feed jobs -> poll each feed once; new entries go to the entries queue."""
+"""SQS feed jobs -> poll each feed once, the batch's feeds at the same time; new entries go to the
+entries queue. A job that fails (or has not finished when the batch must answer) is named in the
+partial batch response and retried alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import ValidationError
 
 from gazette.adapters import http
 from gazette.adapters.clients import aws_client
@@ -17,7 +19,7 @@ from gazette.config import PollerSettings
 from gazette.messages import FeedJob
 from gazette.observability import logger, metrics
 from gazette.services.politeness import Politeness
-from gazette.services.poll import poll_feed
+from gazette.services.poll import PollJob, PollOutcome, poll_batch, poll_feed
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,7 @@ def dependencies() -> Dependencies:
     )
 
 
-def handle_record(record: SQSRecord, deps: Dependencies) -> None:
-    job = FeedJob.model_validate_json(record.body)
+def poll_one(job: PollJob, time_left: Callable[[], float], deps: Dependencies) -> PollOutcome:
     settings = deps.settings
     fetch = partial(
         http.fetch,
@@ -56,16 +57,19 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
         allow_loopback=settings.allow_loopback,
         user_agent=settings.user_agent,
     )
-    outcome = poll_feed(
-        job.feed_id, record.message_id, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
+    return poll_feed(
+        job.feed_id, job.owner, feeds=deps.feeds, claims=deps.claims, entries_queue=deps.entries,
         fetch=fetch, lease_seconds=settings.lease_seconds, politeness=deps.politeness,
-        robots_ttl=settings.robots_ttl, robots_store=deps.robots,
+        robots_ttl=settings.robots_ttl, robots_store=deps.robots, time_left=time_left,
     )
-    logger.info("feed polled", feed_id=job.feed_id, status=outcome.status, http_status=outcome.http_status,
+
+
+def report(outcome: PollOutcome) -> None:
+    logger.info("feed polled", feed_id=outcome.feed_id, status=outcome.status, http_status=outcome.http_status,
                 new_entries=outcome.new_entries, seen_entries=outcome.seen_entries, gap=outcome.gap,
                 error=outcome.error, requests=outcome.requests)
     if outcome.status == "baseline":
-        logger.info("source baseline recorded, nobody alerted", feed_id=job.feed_id,
+        logger.info("source baseline recorded, nobody alerted", feed_id=outcome.feed_id,
                     seen_entries=outcome.seen_entries)
     metrics.add_metric(name="FeedsPolled", unit="Count", value=1)
     if outcome.status == "unchanged":
@@ -87,9 +91,23 @@ def handle_record(record: SQSRecord, deps: Dependencies) -> None:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deps = dependencies()
-    return process_partial_response(
-        event=event,
-        record_handler=partial(handle_record, deps=deps),
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
+    failed: list[str] = []
+    jobs: list[PollJob] = []
+    for record in event["Records"]:
+        try:
+            jobs.append(PollJob(record["messageId"], FeedJob.model_validate_json(record["body"]).feed_id))
+        except ValidationError as exc:
+            logger.error("feed job unreadable", message_id=record["messageId"], error=str(exc)[:500])
+            failed.append(record["messageId"])
+    results = poll_batch(jobs, partial(poll_one, deps=deps), workers=deps.settings.poll_workers,
+                         seconds=context.get_remaining_time_in_millis() / 1000)
+    # Logs and metrics from this thread only: the polls' threads have ended or are abandoned.
+    for job in jobs:
+        outcome = results[job.owner]
+        if isinstance(outcome, PollOutcome):
+            report(outcome)
+        else:
+            logger.error("feed poll failed", feed_id=job.feed_id, message_id=job.owner,
+                         error=f"{type(outcome).__name__}: {outcome}"[:500])
+            failed.append(job.owner)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -1,5 +1,7 @@
 """Instant alerts for a batch of new documents: one mail per subscription per batch, each
 (document, subscription) pair claimed once, so a redelivered document is never mailed twice.
+A pair's claim is kept in the subscription's ledger for the document's source and date, so the
+documents of one mail (usually one issue of one source) are claimed by one write.
 
 When several documents of one batch match the same subscription (a gazette issue with many
 documents, a feed catching up) the subscriber gets one mail listing them, not a burst of mails.
@@ -7,11 +9,12 @@ documents, a feed catching up) the subscriber gets one mail listing them, not a 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from gazette.adapters.claims import DeliveryClaims
+from gazette.adapters.claims import Claim, DeliveryClaims
 from gazette.adapters.errors import StoreError
 from gazette.adapters.mail import MailRejected
 from gazette.domain.digest import period_of
@@ -36,8 +39,13 @@ class AlertPlan:
     suppressed: int = 0
 
 
-def claim_key(event: DocumentCreated, subscription: Subscription) -> str:
-    return f"mail#{event.id}#{subscription.subscription_id}"
+def claim_key(event: DocumentCreated, subscription: Subscription) -> Claim:
+    """Where the pair is claimed: only what a redelivered or republished event keeps (the document's
+    source, date and id) decides it; an undated document gets a ledger picked by its id."""
+    document = event.document
+    group = document.published.isoformat() if document.published else (
+        "h" + hashlib.sha256(event.id.encode("utf-8")).hexdigest()[:2])
+    return Claim(f"mail#{subscription.subscription_id}#{document.feed_id}#{group}", event.id)
 
 
 def plan_alerts(matched: list[Matched], suppressed: set[str]) -> AlertPlan:
@@ -76,7 +84,7 @@ def send_instant(
     keys = [claim_key(m.event, sub) for sub, items in plan.instant.values() for m in items]
     held = claims.claim(keys, now) if keys else set()
     result.skipped_pairs = len(keys) - len(held)
-    sent_keys: list[str] = []
+    sent_keys: list[Claim] = []
     for subscription, items in plan.instant.values():
         mine = [m for m in items if claim_key(m.event, subscription) in held]
         if not mine:

@@ -83,12 +83,14 @@ class Politeness:
 
     @contextmanager
     def slot(self, host: str, owner: str, fetch_fn: FetchFn, *, shared: bool,
-             interval: float | None = None) -> Iterator[HostSlot]:
-        """Holds `host` for a poll's requests; raises HostBusy when it cannot within max_wait."""
+             interval: float | None = None, max_wait: float | None = None) -> Iterator[HostSlot]:
+        """Holds `host` for a poll's requests; raises HostBusy when it cannot within max_wait (the
+        smaller of the configured wait and the caller's, e.g. what is left of a batch's time)."""
         spacing = max(self.interval, interval or 0.0)
-        deadline = self.clock() + self.max_wait
+        patience = self.max_wait if max_wait is None else max(0.0, min(self.max_wait, max_wait))
+        deadline = self.clock() + patience
         lock = self._lock(host)
-        if not lock.acquire(timeout=max(self.max_wait, 0.001)):
+        if not lock.acquire(timeout=max(patience, 0.001)):
             raise HostBusy(host, self.clock() + spacing)
         try:
             reserved = False

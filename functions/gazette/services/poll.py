@@ -10,18 +10,25 @@ the poll. New entries are claimed with conditional writes before they are enqueu
 polls or a retried message enqueue each entry once. The first successful poll of a new source is
 its baseline: what it lists is remembered and nobody is alerted. A source that shares its host with
 others also takes and gives back the host's row (two writes), see services.politeness.
+
+`poll_batch` polls a batch of sources at once, each on a thread of its own (the work is waiting on
+remote servers): one lease and one outcome per source, a source that raises fails alone, and every
+request and every wait for a host ends before the batch's deadline, so one slow server cannot hold
+the others. Sources on one host still take turns (services.politeness): concurrency is across hosts.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from gazette.adapters.dynamo import EntryClaims, FeedState, FeedStore, HostRobots
-from gazette.adapters.http import FetchError, FetchResult, parse_retry_after
+from gazette.adapters.http import TOTAL_TIMEOUT, FetchError, FetchResult, Timeout, parse_retry_after
 from gazette.adapters.messaging import OutgoingMessage, Queue
 from gazette.domain import health
 from gazette.domain.feeds import FeedEntry, FeedParseError, ParsedFeed
@@ -83,7 +90,9 @@ def poll_feed(
     politeness: Politeness | None = None,
     robots_ttl: int = ROBOTS_TTL_SECONDS,
     robots_store: HostRobots | None = None,
+    time_left: Callable[[], float] | None = None,
 ) -> PollOutcome:
+    """Polls one source; with `time_left` (seconds), no request or wait for the host outlasts it."""
     moment = now or datetime.now(UTC)
     epoch = moment.timestamp()
     state = feeds.acquire(feed_id, owner, epoch, lease_seconds)
@@ -91,8 +100,11 @@ def poll_feed(
         return PollOutcome(feed_id, "skipped")
     polite = politeness or default_politeness(lease_seconds)
     poll = _Poll(state, owner, moment, feeds, claims, entries_queue, robots_ttl, robots_store)
+    if time_left is not None:
+        fetch = _within(fetch, time_left)
     try:
-        with polite.slot(host_key(state.url), owner, fetch, shared=state.host_shared) as slot:
+        with polite.slot(host_key(state.url), owner, fetch, shared=state.host_shared,
+                         max_wait=time_left() if time_left is not None else None) as slot:
             outcome = poll.run(slot)
             outcome.requests = slot.requests
             return outcome
@@ -100,6 +112,74 @@ def poll_feed(
         # Not the source's fault: try again once the host is free, health untouched.
         feeds.release(feed_id, owner, {"next_poll_at": int(max(busy.free_at, epoch + 1))})
         return PollOutcome(feed_id, "deferred", error=f"host {busy.host} busy")
+
+
+def _within(fetch: Callable[..., FetchResult], time_left: Callable[[], float]) -> Callable[..., FetchResult]:
+    """A fetch whose whole request (redirects included) ends within the time left."""
+
+    def bounded(url: str, **kwargs: Any) -> FetchResult:
+        left = time_left()
+        if left <= 0:
+            raise Timeout("no time left in this batch: not fetched")
+        kwargs["total_timeout"] = min(left, kwargs.get("total_timeout", TOTAL_TIMEOUT))
+        return fetch(url, **kwargs)
+
+    return bounded
+
+
+@dataclass(frozen=True, slots=True)
+class PollJob:
+    owner: str  # the SQS message id: the lease's owner, and the item a partial batch failure names
+    feed_id: str
+
+
+class Unfinished(Exception):
+    """The poll had not ended when the batch had to answer; its message is retried."""
+
+
+def poll_batch(
+    jobs: Sequence[PollJob],
+    poll: Callable[[PollJob, Callable[[], float]], PollOutcome],
+    *,
+    workers: int,
+    seconds: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, PollOutcome | Exception]:
+    """Runs `poll(job, time_left)` for every job at once, up to `workers` at a time; by owner, each
+    job's outcome or the exception it raised.
+
+    Of the `seconds` the batch has, the polls' requests and waits get all but a margin (a tenth, at
+    least one second, at most ten) to end in; half the margin later the batch answers, and a poll
+    still running by then is reported Unfinished (its message is retried; its lease expires).
+    """
+    start = clock()
+    margin = min(10.0, max(1.0, seconds / 10))
+    polls_end = start + seconds - margin
+    answer_at = start + seconds - margin / 2
+
+    def time_left() -> float:
+        return polls_end - clock()
+
+    results: dict[str, PollOutcome | Exception] = {}
+    if not jobs:
+        return results
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs))), thread_name_prefix="poll")
+    try:
+        futures: dict[Future[PollOutcome], PollJob] = {pool.submit(poll, job, time_left): job for job in jobs}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=max(0.0, answer_at - clock()), return_when=FIRST_EXCEPTION)
+            for future in done:
+                error = future.exception()
+                results[futures[future].owner] = future.result() if error is None else error  # type: ignore[assignment]
+            if pending and clock() >= answer_at:
+                break
+        for future in pending:
+            results[futures[future].owner] = Unfinished(f"not finished within {seconds - margin / 2:.1f} s")
+    finally:
+        # Never waits for a poll still running: the batch answers now.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
 
 
 class _Poll:
