@@ -335,6 +335,31 @@ def test_split_issue_document_without_a_number_is_found_by_its_issuer_and_title(
     ]
 
 
+# 郑州高新技术产业开发区管委会, 2018 (opening as published; tests/data/devset.jsonl record
+# zzgx-shengchan-anquan-yuan-2018, http://henan.kjzch.com/zhengzhou/2018-02-02/554913.html)
+ZZGX = [
+    "各局、办,各办事处,各有关单位:",
+    "为适应郑州高新区经济和社会发展的需要,结合《中华人民共和国安全生产法》、《中华人民共和国突发事件应对法》、"
+    "《生产安全事故应急预案管理办法》等有关法律法规,在广泛征求意见的基础上,"
+    "高新区管委会组织修订了《郑州高新技术产业开发区生产安全事故应急预案》,现印发给你们,请认真贯彻执行。",
+]
+
+
+def test_split_issue_issuer_ending_in_guanweihui_keeps_its_name_and_its_text() -> None:
+    text = "\n".join(
+        ["郑州高新技术产业开发区管委会", "关于修订郑州高新技术产业开发区生产安全事故", "应急预案的通知", *ZZGX,
+         "国函〔1996〕95号", "国务院　中央军委", "关于同意武警总部后勤部机关等迁址新建的批复", *WUJING]
+    )
+    assert split_issue(text) == [
+        SplitDocument(
+            title="关于修订郑州高新技术产业开发区生产安全事故应急预案的通知",
+            text="\n".join(ZZGX),
+            issuer="郑州高新技术产业开发区管委会",
+        ),
+        WUJING_DOC,
+    ]
+
+
 def test_split_issue_header_with_no_text_keeps_the_issue_whole_with_a_warning() -> None:
     # A contents list printing a header above the next document's header is no layout the
     # splitter can place: the issue stays one document, every line in it, and says why.
