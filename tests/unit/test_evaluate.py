@@ -161,10 +161,10 @@ def test_gate_seed_documents_are_all_exactly_right() -> None:
     assert report.exact == 7, format_report(report)
 
 
-# Measured when the untouched split was first scored: macro-F1 0.909, recall bidding 0.857,
-# consumption 0.722, disasters 0.931, science 0.833.  The targets are not met; this marker goes
-# when they are (strict: a pass without removing it fails).
-@pytest.mark.xfail(strict=True, reason="issue 15: the untouched split's macro-F1 is 0.909, below 0.95")
+# Measured with the scoring chosen by cross-validation on the tuned split (192 untouched records):
+# macro-F1 0.917, recall bidding 0.917, consumption 0.796, disasters 0.837, science 0.889.  The
+# targets are not met; this marker goes when they are (strict: a pass without removing it fails).
+@pytest.mark.xfail(strict=True, reason="issue 15: the untouched split's macro-F1 is 0.917, below 0.95")
 def test_gate_untouched_split_meets_the_targets() -> None:
     """The issue's targets, scored on the split nobody tunes on."""
     report = evaluate(default_classifier(), split(load_jsonl(DEVSET), "untouched"))
@@ -173,15 +173,16 @@ def test_gate_untouched_split_meets_the_targets() -> None:
     assert all(report.per_domain[d].recall >= 0.90 for d in report.domains), format_report(report, errors=False)
 
 
-# The floor is the figure measured when records were last added to the untouched split (192
-# records: macro-F1 0.850); records added later are never tuned on, so adding them re-measures it.
+# The floor is the figure last measured on the untouched split (192 records: macro-F1 0.917, with
+# the scoring chosen by cross-validation on the tuned split); records added later are never tuned
+# on, so adding them re-measures it.
 def test_gate_untouched_split_does_not_fall_below_its_measured_macro_f1() -> None:
     records = split(load_jsonl(DEVSET), "untouched")
     assert len(records) >= 192
 
     report = evaluate(default_classifier(), records)
 
-    assert report.macro_f1 >= 0.85, format_report(report, errors=False)
+    assert report.macro_f1 >= 0.91, format_report(report, errors=False)
 
 
 def test_development_set_every_record_has_a_split_and_at_least_a_third_is_untouched() -> None:

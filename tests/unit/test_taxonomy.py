@@ -66,7 +66,7 @@ def test_load_taxonomy_term_in_traditional_script_duplicating_a_simplified_one_n
 
 
 def test_load_taxonomy_invalid_yaml_names_the_line(tmp_path: Path) -> None:
-    text = packaged_text().replace("threshold: 4.0", "threshold: [4.0", 1)
+    text = packaged_text().replace("threshold: 1.75", "threshold: [4.0", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError, match=r"line \d+: invalid YAML") as info:
@@ -77,7 +77,7 @@ def test_load_taxonomy_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_load_taxonomy_unknown_field_names_its_line(tmp_path: Path) -> None:
-    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n    treshold: 3\n", 1)
+    text = packaged_text().replace("    threshold: 1.75\n", "    threshold: 1.75\n    treshold: 3\n", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError) as info:
@@ -90,7 +90,7 @@ def test_load_taxonomy_unknown_field_names_its_line(tmp_path: Path) -> None:
 
 
 def test_load_taxonomy_wrong_type_names_its_line(tmp_path: Path) -> None:
-    text = packaged_text().replace("body_decay_chars: 2000", "body_decay_chars: long", 1)
+    text = packaged_text().replace("body_decay_chars: 1000", "body_decay_chars: long", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError) as info:
@@ -156,7 +156,7 @@ def test_load_taxonomy_term_listed_twice_in_a_domain_names_the_second(tmp_path: 
 
 
 def test_load_taxonomy_duplicate_key_names_its_line(tmp_path: Path) -> None:
-    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n    threshold: 2.0\n", 1)
+    text = packaged_text().replace("    threshold: 1.75\n", "    threshold: 1.75\n    threshold: 2.0\n", 1)
     path = write(tmp_path, text)
 
     with pytest.raises(TaxonomyError, match="duplicate key 'threshold'") as info:
@@ -183,7 +183,7 @@ NEW_DOMAIN = """
   elderly_care:
     labels: {zh: 养老服务, en: Elderly care}
     description: Services for older people.
-    threshold: 4.0
+    threshold: 1.75
     groups:
       core:
         strength: strong
@@ -213,7 +213,7 @@ def test_load_taxonomy_new_domain_in_a_data_file_is_classified_without_code_chan
 
 def test_load_taxonomy_domain_location_weights_override_the_defaults(tmp_path: Path) -> None:
     override = "    weights: {title: 10.0, doc_number: 3.0, body: 1.0}\n"
-    text = packaged_text().replace("    threshold: 4.0\n", "    threshold: 4.0\n" + override, 1)
+    text = packaged_text().replace("    threshold: 1.75\n", "    threshold: 1.75\n" + override, 1)
     taxonomy = load_taxonomy(write(tmp_path, text))
 
     result = Classifier(taxonomy).classify("关于创新完善体制机制推动招标投标市场规范健康发展的意见")
