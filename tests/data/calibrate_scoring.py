@@ -41,7 +41,8 @@ GRID: dict[str, tuple[float, ...]] = {
 
 
 def with_parameters(taxonomy: Any, values: dict[str, float]) -> Any:
-    """A copy of the taxonomy with the grid's parameters set (thresholds of every domain)."""
+    """A copy of the taxonomy with the grid's parameters set (thresholds of every domain; the
+    document number weighs as the title, at most 3)."""
     scoring = taxonomy.scoring
     weights = scoring.weights.model_copy(
         update={"title": values["title"], "doc_number": min(values["title"], scoring.weights.doc_number)}

@@ -622,6 +622,8 @@ def test_classify_traditional_and_mixed_script_document_gets_its_domain_and_quot
         "taipei-caigou-sop-97",  # 97年採購標準作業程序電子書(第2版)
         "tw-xiaobao-tuanti-pingding-banfa-hant",  # 消費者保護團體評定辦法
         "gwyb-senlin-fanghuo-tongzhi-title-hant",  # 國務院辦公廳關于進一步加強森林防火工作的通知
+        "chongqing-yinzai-daota-zhufang-guicheng",  # 重庆市因灾倒塌住房恢复重建补助资金管理工作规程 (灾)
+        "nuk-nstc-yanjiu-renli-yueyong-hant",  # 國科會補助專題研究計畫研究人力約用注意事項 (研究計畫)
     ],
 )
 def test_classify_title_only_item_gets_its_domain(classifier: Classifier, record_id: str) -> None:
@@ -668,3 +670,25 @@ def test_classify_second_domain_with_a_passing_paragraph_is_discounted_under_ano
 
     assert classifier.classify("", body).domains == ("science",)
     assert classifier.classify(bidding["title"], body).domains == ("bidding",)
+
+
+def test_classify_traditional_report_of_restoring_commerce_in_a_disaster_area_gets_both_domains(
+    classifier: Classifier,
+) -> None:
+    # 陳德銘:恢復災區商業流通 妥善安置災民生活 (Traditional): the second domain is not suppressed.
+    record = devset("mofcom-chendeming-zaiqu-shangye-liutong-2008-hant")
+
+    result = classifier.classify(record["title"], record["body"], record["doc_number"])
+
+    assert result.domains == ("consumption", "disasters")
+    assert {"商業", "流通"} <= terms(result, "consumption")
+    assert "災" in terms(result, "disasters")
+
+
+def test_classify_term_inside_a_word_of_another_sense_does_not_count(classifier: Classifier) -> None:
+    # The seed's 鲁政发〔2024〕3号: 依法依规淘汰符合强制报废标准的老旧汽车 holds 废标 (a failed tender)
+    # inside 报废标准 (scrapping standards).
+    body = seed_passage("依法依规淘汰符合强制报废", "（牵头单位")
+    assert "报废标准" in compact(body)
+
+    assert "bidding" not in classifier.classify("", body).evidence
