@@ -124,3 +124,22 @@ def test_digest_mail_carries_a_plain_uri_unsubscribe_header_in_its_raw_bytes(aws
     raw = sent_raw()[-1]
     assert (raw_header_lines(raw, "List-Unsubscribe") + raw_header_lines(raw, "List-Unsubscribe-Post")
             == expected_lines(aws_stack, subscription.subscription_id))
+
+
+def test_alert_mails_composed_for_several_subscribers_reach_ses_each_with_its_own_header_and_links(aws_stack,
+                                                                                                   public_url):
+    subscriptions = [_confirmed(aws_stack, f"reader{n}@example.org", Mode.INSTANT) for n in range(3)]
+    _deliver(DOCUMENT)
+
+    alerts = sent_raw()[3:]
+    parsed = [email.message_from_string(raw, policy=policy.default) for raw in alerts]
+    by_recipient = {str(mail["To"]): (raw, mail) for raw, mail in zip(alerts, parsed, strict=True)}
+    assert sorted(by_recipient) == ["reader0@example.org", "reader1@example.org", "reader2@example.org"]
+    for subscription in subscriptions:
+        raw, mail = by_recipient[subscription.target]
+        header = expected_lines(aws_stack, subscription.subscription_id)
+        link = header[0].removeprefix("List-Unsubscribe: <").removesuffix(">")
+        assert raw_header_lines(raw, "List-Unsubscribe") + raw_header_lines(raw, "List-Unsubscribe-Post") == header
+        assert [part.get_content_type() for part in mail.iter_parts()] == ["text/plain", "text/html"]
+        assert link in mail.get_body(("plain",)).get_content()
+        assert link.replace("&", "&amp;") in mail.get_body(("html",)).get_content()
