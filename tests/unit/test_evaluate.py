@@ -161,10 +161,10 @@ def test_gate_seed_documents_are_all_exactly_right() -> None:
     assert report.exact == 7, format_report(report)
 
 
-# Measured with the scoring chosen by cross-validation on the tuned split (192 untouched records):
-# macro-F1 0.917, recall bidding 0.917, consumption 0.796, disasters 0.837, science 0.889.  The
+# Measured with the scoring chosen by cross-validation on the tuned split (265 untouched records):
+# macro-F1 0.919, recall bidding 0.957, consumption 0.796, disasters 0.827, science 0.873.  The
 # targets are not met; this marker goes when they are (strict: a pass without removing it fails).
-@pytest.mark.xfail(strict=True, reason="issue 15: the untouched split's macro-F1 is 0.917, below 0.95")
+@pytest.mark.xfail(strict=True, reason="issue 15: the untouched split's macro-F1 is 0.919, below 0.95")
 def test_gate_untouched_split_meets_the_targets() -> None:
     """The issue's targets, scored on the split nobody tunes on."""
     report = evaluate(default_classifier(), split(load_jsonl(DEVSET), "untouched"))
@@ -173,12 +173,12 @@ def test_gate_untouched_split_meets_the_targets() -> None:
     assert all(report.per_domain[d].recall >= 0.90 for d in report.domains), format_report(report, errors=False)
 
 
-# The floor is the figure last measured on the untouched split (192 records: macro-F1 0.917, with
+# The floor is the figure last measured on the untouched split (265 records: macro-F1 0.919, with
 # the scoring chosen by cross-validation on the tuned split); records added later are never tuned
 # on, so adding them re-measures it.
 def test_gate_untouched_split_does_not_fall_below_its_measured_macro_f1() -> None:
     records = split(load_jsonl(DEVSET), "untouched")
-    assert len(records) >= 192
+    assert len(records) >= 265
 
     report = evaluate(default_classifier(), records)
 
