@@ -1,13 +1,13 @@
 """List sources through the one poll path: baseline, new items, broken layouts, followed issues."""
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.loopback import QuietHandler, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "tests" / "fixtures" / "sources"
@@ -27,28 +27,18 @@ class Site:
     def __enter__(self):
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 site.log.append(self.path)
                 status, body, kind = (*site.pages.get(self.path, (404, b"")), "text/html; charset=utf-8")[:3]
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(status, kind, body)
 
-            def log_message(self, *args):
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._serving = serving(Handler)
+        self.base = self._serving.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        return self._serving.__exit__(*exc)
 
 
 def _register(aws_stack, tmp_path, entry):
